@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../core/clock.ts';
+import { BatonError } from '../core/errors.ts';
+import type { FunctionRecord } from '../core/function-spec.ts';
+import { limits } from '../core/limits.ts';
+import type { LogRecord } from '../telemetry/logs/backend.ts';
+import type { Outcome } from './instance.ts';
+import type { Pool } from './pool.ts';
+import type { FunctionErrorBody } from './protocol.ts';
+
+export interface InvokeResult {
+  requestId: string;
+  /** The response payload as JSON: the handler's result, or Lambda's error body. */
+  payload: string;
+  /** Set when the function failed ('Unhandled', as Lambda's X-Amz-Function-Error). */
+  functionError?: 'Unhandled';
+  executedVersion: string;
+  /** Handler time in ms. */
+  durationMs: number;
+  billedDurationMs: number;
+  /** Module load time in ms, on a cold start. */
+  initDurationMs?: number;
+  maxMemoryUsedMB: number;
+  cold: boolean;
+  /** The invocation's log lines, START to REPORT. */
+  logs: string[];
+}
+
+export interface InvokerDeps {
+  pool: Pool;
+  clock: Clock;
+  lookup: (name: string) => FunctionRecord | undefined;
+  writeLogs: (records: LogRecord[]) => void;
+}
+
+/**
+ * The data plane's entry: validates a payload, leases an instance, runs the invocation and
+ * frames its logs as Lambda does (START, the function's lines, END, REPORT). Nothing here waits
+ * on a disk: logs go to the sink's buffer.
+ */
+export class Invoker {
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: InvokerDeps) {}
+
+  /** Parses and checks an invoke payload: at most 6 MB of JSON; empty means `{}`. */
+  static parsePayload(payload: string | Buffer | undefined): unknown {
+    if (payload === undefined || payload.length === 0) return {};
+    const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (size > limits.invokePayloadBytes)
+      throw new BatonError(
+        'RequestTooLarge',
+        `Request must be smaller than ${limits.invokePayloadBytes} bytes for the InvokeFunction operation`,
+      );
+    try {
+      return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+    } catch (e) {
+      throw new BatonError('InvalidRequestContent', `Could not parse request body into json: ${(e as Error).message}`);
+    }
+  }
+
+  async invoke(name: string, payload: string | Buffer | undefined): Promise<InvokeResult> {
+    const event = Invoker.parsePayload(payload);
+    const fn = this.deps.lookup(name);
+    if (!fn) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    this.inFlight++;
+    try {
+      const lease = await this.deps.pool.acquire(name);
+      const rid = randomUUID();
+      const started = this.deps.clock.now();
+      let outcome: Outcome;
+      try {
+        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000);
+      } finally {
+        this.deps.pool.release(lease.instance);
+      }
+      const result = this.toResult(fn, rid, outcome, lease.cold && !lease.instance.provisioned);
+      this.deps.writeLogs(this.logRecords(fn.name, rid, started, result.logs));
+      return result;
+    } finally {
+      if (--this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
+    }
+  }
+
+  private toResult(fn: FunctionRecord, rid: string, o: Outcome, cold: boolean): InvokeResult {
+    const base = { requestId: rid, executedVersion: '$LATEST', cold };
+    const start = `START RequestId: ${rid} Version: $LATEST`;
+    const end = `END RequestId: ${rid}`;
+    if (o.kind === 'done') {
+      const m = o.msg;
+      const initDurationMs = cold ? m.initDuration : undefined;
+      const report = reportLine(rid, m.duration, fn.memory, m.maxMemoryMB, initDurationMs);
+      return {
+        ...base,
+        payload: m.body,
+        functionError: m.error ? 'Unhandled' : undefined,
+        durationMs: m.duration,
+        billedDurationMs: Math.max(1, Math.ceil(m.duration)),
+        initDurationMs,
+        maxMemoryUsedMB: m.maxMemoryMB,
+        logs: [start, ...m.logs, end, report],
+      };
+    }
+    let body: FunctionErrorBody;
+    const extra: string[] = o.output ? o.output.split('\n').filter(Boolean) : [];
+    let status: string;
+    let duration: number;
+    if (o.kind === 'timeout') {
+      const secs = fn.timeout.toFixed(2);
+      body = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${rid} Error: Task timed out after ${secs} seconds` };
+      extra.push(`${new Date(this.deps.clock.now()).toISOString()} ${rid} Task timed out after ${secs} seconds`);
+      status = 'timeout';
+      duration = o.elapsedMs;
+    } else {
+      const type = o.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      body = { errorType: type, errorMessage: `RequestId: ${rid} Error: Runtime exited with error: ${o.description}` };
+      extra.push(body.errorMessage, type);
+      status = 'error\tError Type: ' + type;
+      duration = 0;
+    }
+    const report = `${reportLine(rid, duration, fn.memory, fn.memory, undefined)}\tStatus: ${status}`;
+    return {
+      ...base,
+      payload: JSON.stringify(body),
+      functionError: 'Unhandled',
+      durationMs: duration,
+      billedDurationMs: Math.max(1, Math.ceil(duration)),
+      maxMemoryUsedMB: fn.memory,
+      logs: [start, ...extra, end, report],
+    };
+  }
+
+  private logRecords(fn: string, rid: string, started: number, lines: string[]): LogRecord[] {
+    const now = this.deps.clock.now();
+    return lines.map((message, i) => ({
+      function: fn,
+      ts: i === 0 ? started : now,
+      requestId: rid,
+      message,
+    }));
+  }
+
+  /** Resolves when no invocation is running (used on shutdown). */
+  drain(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+}
+
+function reportLine(rid: string, duration: number, memory: number, maxUsed: number, init: number | undefined): string {
+  let line =
+    `REPORT RequestId: ${rid}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms` +
+    `\tMemory Size: ${memory} MB\tMax Memory Used: ${maxUsed} MB`;
+  if (init !== undefined) line += `\tInit Duration: ${init.toFixed(2)} ms`;
+  return line;
+}

@@ -1,0 +1,252 @@
+import type { Clock, TimerHandle } from '../core/clock.ts';
+import { BatonError } from '../core/errors.ts';
+import type { FunctionRecord } from '../core/function-spec.ts';
+import { initFor, type PlatformIdentity } from './function-env.ts';
+import type { Instance } from './instance.ts';
+import { admit, type InstanceStats, pickVictim, plan } from './scaler.ts';
+import type { SparePool } from './spares.ts';
+
+export interface PoolOptions {
+  /** Most instances across all functions (spares excluded). */
+  maxInstances: number;
+  /** Milliseconds between scaling passes (reaping idle instances, keeping provisioned ones). */
+  scaleIntervalMs: number;
+  identity: PlatformIdentity;
+}
+
+/** What the pool knows of a deployed function. */
+export interface PoolFunction {
+  record: FunctionRecord;
+  /** Absolute path of the function's unpacked code. */
+  codeDir: string;
+}
+
+interface FunctionState {
+  fn: PoolFunction;
+  instances: Set<Instance>;
+  /** Idle instances of the current revision; the most recently used last. */
+  idle: Instance[];
+  /** Instances being started (a runner is being taken for them). */
+  starting: number;
+  removed: boolean;
+}
+
+export interface Lease {
+  instance: Instance;
+  /** True when the instance was started for this request. */
+  cold: boolean;
+}
+
+/**
+ * The warm-instance map: which instances each function has, which are idle, and who may start
+ * another. Admission and scaling are decided by the pure functions in `scaler.ts`.
+ */
+export class Pool {
+  private fns = new Map<string, FunctionState>();
+  private live = 0;
+  private timer: TimerHandle | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly opts: PoolOptions,
+    private readonly spares: SparePool,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Starts the periodic scaling pass. */
+  start(): void {
+    const tick = (): void => {
+      if (this.closed) return;
+      this.scale();
+      this.timer = this.clock.setTimer(this.opts.scaleIntervalMs, tick);
+    };
+    this.timer = this.clock.setTimer(this.opts.scaleIntervalMs, tick);
+  }
+
+  /**
+   * Registers a function or its new code/configuration. Instances of an older revision are
+   * drained: idle ones stop now, busy ones after their current invocation.
+   */
+  setFunction(fn: PoolFunction): void {
+    let st = this.fns.get(fn.record.name);
+    if (!st) {
+      st = { fn, instances: new Set(), idle: [], starting: 0, removed: false };
+      this.fns.set(fn.record.name, st);
+    }
+    st.fn = fn;
+    st.removed = false;
+    this.spares.use(fn.record.memory);
+    for (const inst of st.instances) {
+      if (inst.revision !== fn.record.revision) this.retire(st, inst);
+    }
+    this.scaleOne(st, this.clock.now());
+  }
+
+  /** Forgets a function, draining its instances. */
+  removeFunction(name: string): void {
+    const st = this.fns.get(name);
+    if (!st) return;
+    st.removed = true;
+    for (const inst of st.instances) this.retire(st, inst);
+    if (st.instances.size === 0) this.fns.delete(name);
+  }
+
+  private retire(st: FunctionState, inst: Instance): void {
+    inst.retiring = true;
+    const i = st.idle.indexOf(inst);
+    if (i >= 0) {
+      st.idle.splice(i, 1);
+      inst.kill();
+    }
+  }
+
+  /** Takes an instance for one invocation, starting one if needed, or throws a throttle error. */
+  async acquire(name: string): Promise<Lease> {
+    if (this.closed) throw new BatonError('ShuttingDown', 'Baton is shutting down');
+    const st = this.fns.get(name);
+    if (!st || st.removed) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    const decision = admit({
+      idle: st.idle.length,
+      live: st.instances.size + st.starting,
+      reserved: st.fn.record.reservedConcurrency,
+      platformLive: this.live,
+      platformCap: this.opts.maxInstances,
+      reclaimable: this.live >= this.opts.maxInstances ? this.reclaimable(st).length : 0,
+    });
+    switch (decision) {
+      case 'warm': {
+        const inst = st.idle.pop()!;
+        inst.busy = true;
+        return { instance: inst, cold: false };
+      }
+      case 'throttle-function':
+        throw new BatonError('ThrottledFunction', 'Rate Exceeded.', {
+          details: { reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
+        });
+      case 'throttle-platform':
+        throw new BatonError('ThrottledAccount', 'Rate Exceeded.', {
+          details: { reason: 'ConcurrentInvocationLimitExceeded' },
+        });
+      case 'evict': {
+        const victim = pickVictim(this.reclaimable(st));
+        if (victim) this.stopIdle(victim);
+        break;
+      }
+      case 'cold':
+        break;
+    }
+    const inst = await this.startInstance(st, 'on-demand');
+    inst.busy = true;
+    return { instance: inst, cold: true };
+  }
+
+  /** Returns an instance after its invocation. */
+  release(inst: Instance): void {
+    if (inst.dead) return;
+    const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
+    if (!st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
+      inst.kill();
+      return;
+    }
+    inst.busy = false;
+    inst.idleSince = this.clock.now();
+    st.idle.push(inst);
+  }
+
+  private async startInstance(st: FunctionState, initType: 'on-demand' | 'provisioned-concurrency'): Promise<Instance> {
+    this.live++;
+    st.starting++;
+    let inst: Instance;
+    try {
+      inst = await this.spares.take(st.fn.record.memory);
+    } catch (e) {
+      this.live--;
+      throw new BatonError('Internal', 'could not start an instance', { cause: e });
+    } finally {
+      st.starting--;
+    }
+    const fn = st.fn;
+    st.instances.add(inst);
+    inst.onExitOnce(() => this.onInstanceExit(st, inst));
+    inst.provisioned = initType === 'provisioned-concurrency';
+    inst.assign(initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())), fn.codeDir, fn.record.revision);
+    return inst;
+  }
+
+  private onInstanceExit(st: FunctionState, inst: Instance): void {
+    this.live--;
+    st.instances.delete(inst);
+    const i = st.idle.indexOf(inst);
+    if (i >= 0) st.idle.splice(i, 1);
+    if (st.removed && st.instances.size === 0 && this.fns.get(st.fn.record.name) === st) this.fns.delete(st.fn.record.name);
+  }
+
+  /** Idle instances of other functions beyond their provisioned count. */
+  private reclaimable(except: FunctionState): Instance[] {
+    const out: Instance[] = [];
+    for (const st of this.fns.values()) {
+      if (st === except) continue;
+      const extra = st.idle.length - Math.max(0, st.fn.record.provisionedConcurrency - (st.instances.size - st.idle.length));
+      for (let i = 0; i < extra; i++) out.push(st.idle[i]!);
+    }
+    return out;
+  }
+
+  private stopIdle(inst: Instance): void {
+    const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
+    if (st) {
+      const i = st.idle.indexOf(inst);
+      if (i >= 0) st.idle.splice(i, 1);
+    }
+    inst.kill();
+  }
+
+  /** One scaling pass over every function. */
+  scale(): void {
+    const now = this.clock.now();
+    for (const st of this.fns.values()) this.scaleOne(st, now);
+  }
+
+  private scaleOne(st: FunctionState, now: number): void {
+    if (st.removed || this.closed) return;
+    const stats: InstanceStats[] = [];
+    for (const inst of st.instances) {
+      stats.push({
+        id: inst.id,
+        state: inst.busy ? 'busy' : st.idle.includes(inst) ? 'idle' : 'starting',
+        current: inst.revision === st.fn.record.revision && !inst.retiring,
+        idleSince: inst.idleSince,
+      });
+    }
+    for (let i = 0; i < st.starting; i++) stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
+    const decision = plan(now, stats, {
+      provisioned: st.fn.record.provisionedConcurrency,
+      idleTimeoutMs: st.fn.record.idleTimeout * 1000,
+    });
+    if (decision.reap.length > 0) {
+      const reap = new Set(decision.reap);
+      for (const inst of [...st.idle]) if (reap.has(inst.id)) this.stopIdle(inst);
+    }
+    for (let i = 0; i < decision.start && this.live < this.opts.maxInstances; i++) {
+      void this.startInstance(st, 'provisioned-concurrency').then(
+        (inst) => this.release(inst),
+        () => undefined,
+      );
+    }
+  }
+
+  /** Counts for status pages, tests and benchmarks. */
+  stats(): { live: number; spares: number; functions: Record<string, { live: number; idle: number }> } {
+    const functions: Record<string, { live: number; idle: number }> = {};
+    for (const [name, st] of this.fns) functions[name] = { live: st.instances.size, idle: st.idle.length };
+    return { live: this.live, spares: this.spares.count(), functions };
+  }
+
+  /** Stops every instance and spare. */
+  close(): void {
+    this.closed = true;
+    this.timer?.cancel();
+    for (const st of this.fns.values()) for (const inst of st.instances) inst.kill();
+    this.spares.close();
+  }
+}

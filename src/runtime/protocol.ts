@@ -1,0 +1,70 @@
+/**
+ * Messages between the pool (parent) and a runner process (child), over Node's IPC channel.
+ * One invocation at a time per runner; `rid` ties a reply to its request.
+ */
+
+/** Everything a generic runner needs to become an instance of one function. */
+export interface InitMessage {
+  t: 'init';
+  /** Absolute path of the code root as the function sees it (LAMBDA_TASK_ROOT). */
+  taskRoot: string;
+  /** Module file relative to the task root, or null when the handler's file is missing. */
+  entry: string | null;
+  /** The handler string, for error messages (`index.handler`). */
+  handler: string;
+  /** Export path inside the module (`handler`, or nested `a.b`). */
+  exportPath: string;
+  /** The module name Lambda would report as missing (`src/app`). */
+  module: string;
+  /** The complete environment the function sees. */
+  env: Record<string, string>;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+}
+
+export interface InvokeMessage {
+  t: 'invoke';
+  rid: string;
+  /** The parsed event. */
+  event: unknown;
+  /** Epoch ms at which the invocation times out. */
+  deadline: number;
+}
+
+export type ToRunner = InitMessage | InvokeMessage;
+
+/** Lambda's error shape. */
+export interface FunctionErrorBody {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export interface ReadyMessage {
+  t: 'ready';
+}
+
+export interface DoneMessage {
+  t: 'done';
+  rid: string;
+  /** True when the handler failed; `body` is then a `FunctionErrorBody` as JSON. */
+  error: boolean;
+  /** The JSON response payload (or error body). */
+  body: string;
+  /** Log events written since the last reply, each already formatted as Lambda writes them. */
+  logs: string[];
+  /** Handler time in ms (init excluded). */
+  duration: number;
+  /** Module load time in ms, on the first invocation of a cold instance. */
+  initDuration?: number;
+  /** Peak resident memory of the process, in MB. */
+  maxMemoryMB: number;
+  /** The runner exits right after this reply (uncaught exception): do not reuse it. */
+  exiting?: boolean;
+}
+
+export type FromRunner = ReadyMessage | DoneMessage;
