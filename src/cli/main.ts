@@ -1,1 +1,102 @@
-console.log(1)
+import { parseArgs } from 'node:util';
+import { BatonError } from '../core/errors.ts';
+import { CliError } from './client.ts';
+import { deploy } from './commands/deploy.ts';
+import { functions } from './commands/functions.ts';
+import { invoke } from './commands/invoke.ts';
+import { logs } from './commands/logs.ts';
+import { up } from './commands/up.ts';
+
+const USAGE = `Usage: baton <command> [options]
+
+Commands:
+  up [--data DIR] [--port N] [--control-port N] [--storage sqlite|memory] [--deploy DIR]
+                                   start Baton in the foreground
+  deploy [DIR]                     deploy the functions of DIR/baton.yaml and print what changed
+  invoke NAME [--data JSON | --file F]
+                                   invoke a function and print its JSON result
+  logs NAME [--follow] [--since 10m]
+                                   print a function's logs
+  functions                        list deployed functions
+
+Client options (all but up): --endpoint URL, --data DIR (where credentials.json is; not for invoke)
+Environment: BATON_HOST, BATON_PORT, BATON_CONTROL_PORT, BATON_DATA, BATON_ACCESS_KEY_ID,
+  BATON_SECRET_ACCESS_KEY, BATON_REGION, BATON_MAX_INSTANCES (see README)`;
+
+const OPTIONS = {
+  data: { type: 'string' },
+  port: { type: 'string' },
+  'control-port': { type: 'string' },
+  storage: { type: 'string' },
+  deploy: { type: 'string' },
+  endpoint: { type: 'string' },
+  file: { type: 'string' },
+  follow: { type: 'boolean', short: 'f' },
+  since: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`baton: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  const [command, arg] = positionals;
+  if (v.help || command === undefined || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined && !v.help ? 2 : 0;
+  }
+  // For invoke, --data is the payload; the data directory then comes from BATON_DATA or ./.baton.
+  const client = { endpoint: v.endpoint, data: command === 'invoke' ? undefined : v.data };
+  const needName = (): string => {
+    if (!arg) throw new CliError(`baton ${command}: a function name is required`, 2);
+    return arg;
+  };
+  switch (command) {
+    case 'up':
+      await up({
+        data: v.data,
+        port: v.port,
+        controlPort: v['control-port'],
+        storage: v.storage,
+        deploy: v.deploy,
+      });
+      return -1;
+    case 'deploy':
+      await deploy(arg, client);
+      return 0;
+    case 'invoke':
+      return invoke(needName(), client, { data: v.data, file: v.file });
+    case 'logs':
+      await logs(needName(), { ...client, since: v.since, follow: v.follow });
+      return 0;
+    case 'functions':
+      await functions(client);
+      return 0;
+    default:
+      process.stderr.write(`baton: unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof CliError) {
+      process.stderr.write(`baton: ${e.message}\n`);
+      process.exitCode = e.exitCode;
+    } else if (e instanceof BatonError) {
+      process.stderr.write(`baton: ${e.message}\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`baton: ${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -75,7 +75,8 @@ export function validateFunctionName(name: unknown, path = 'name'): string {
 function intIn(value: unknown, path: string, min: number, max: number, unit: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value))
     throw invalid(path, `must be a whole number of ${unit}`);
-  if (value < min || value > max) throw invalid(path, `must be between ${min} and ${max} ${unit} (got ${value})`);
+  if (value < min || value > max)
+    throw invalid(path, `must be between ${min} and ${max} ${unit} (got ${value})`);
   return value;
 }
 
@@ -93,21 +94,30 @@ const KNOWN_FIELDS = new Set([
  * Validates user input into a full `FunctionConfig`, filling Lambda's defaults. Errors name the
  * field path under `base` (for a manifest, `functions.hello`).
  */
-export function parseFunctionConfig(input: unknown, base: string, extraFields: readonly string[] = []): FunctionConfig {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(base, 'must be a mapping');
+export function parseFunctionConfig(
+  input: unknown,
+  base: string,
+  extraFields: readonly string[] = [],
+): FunctionConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalid(base, 'must be a mapping');
   const o = input as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!KNOWN_FIELDS.has(key) && !extraFields.includes(key)) throw invalid(`${base}.${key}`, 'is not a known field');
+    if (!KNOWN_FIELDS.has(key) && !extraFields.includes(key))
+      throw invalid(`${base}.${key}`, 'is not a known field');
   }
   const handler = o.handler;
   if (typeof handler !== 'string' || handler.length === 0)
     throw invalid(`${base}.handler`, 'is required: a string like "src/file.export"');
   if (handler.length > limits.handlerMax || /\s/.test(handler))
     throw invalid(`${base}.handler`, `must be at most ${limits.handlerMax} characters with no spaces`);
-  if (!parseHandler(handler)) throw invalid(`${base}.handler`, `"${handler}" is not of the form path/file.export`);
+  if (!parseHandler(handler))
+    throw invalid(`${base}.handler`, `"${handler}" is not of the form path/file.export`);
 
   const memory =
-    o.memory === undefined ? limits.memoryDefault : intIn(o.memory, `${base}.memory`, limits.memoryMin, limits.memoryMax, 'MB');
+    o.memory === undefined
+      ? limits.memoryDefault
+      : intIn(o.memory, `${base}.memory`, limits.memoryMin, limits.memoryMax, 'MB');
   const timeout =
     o.timeout === undefined
       ? limits.timeoutDefault
@@ -136,7 +146,8 @@ export function parseFunctionConfig(input: unknown, base: string, extraFields: r
 
 function parseEnvironment(value: unknown, path: string): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid(path, 'must be a mapping of names to strings');
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid(path, 'must be a mapping of names to strings');
   const env: Record<string, string> = {};
   const reserved: string[] = [];
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {

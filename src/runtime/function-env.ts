@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseHandler, type FunctionRecord } from '../core/function-spec.ts';
+import { type FunctionRecord, parseHandler } from '../core/function-spec.ts';
 import type { InitMessage } from './protocol.ts';
 
 export interface PlatformIdentity {

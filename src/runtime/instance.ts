@@ -215,7 +215,11 @@ export class Instance {
     const output = this.takeOutput();
     const outOfMemory = this.oomKilled || output.includes('JavaScript heap out of memory');
     const description =
-      signal !== null ? `signal: ${signalName(signal)}` : code === 0 ? 'exit status 0' : `exit status ${code}`;
+      signal !== null
+        ? `signal: ${signalName(signal)}`
+        : code === 0
+          ? 'exit status 0'
+          : `exit status ${code}`;
     this.settle({ kind: 'exit', description, outOfMemory, output });
     for (const w of this.readyWaiters.splice(0)) w(false);
     for (const fn of this.exitListeners.splice(0)) fn(this);

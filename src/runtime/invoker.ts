@@ -56,7 +56,10 @@ export class Invoker {
     try {
       return JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
     } catch (e) {
-      throw new BatonError('InvalidRequestContent', `Could not parse request body into json: ${(e as Error).message}`);
+      throw new BatonError(
+        'InvalidRequestContent',
+        `Could not parse request body into json: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -108,13 +111,21 @@ export class Invoker {
     let duration: number;
     if (o.kind === 'timeout') {
       const secs = fn.timeout.toFixed(2);
-      body = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${rid} Error: Task timed out after ${secs} seconds` };
-      extra.push(`${new Date(this.deps.clock.now()).toISOString()} ${rid} Task timed out after ${secs} seconds`);
+      body = {
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `RequestId: ${rid} Error: Task timed out after ${secs} seconds`,
+      };
+      extra.push(
+        `${new Date(this.deps.clock.now()).toISOString()} ${rid} Task timed out after ${secs} seconds`,
+      );
       status = 'timeout';
       duration = o.elapsedMs;
     } else {
       const type = o.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
-      body = { errorType: type, errorMessage: `RequestId: ${rid} Error: Runtime exited with error: ${o.description}` };
+      body = {
+        errorType: type,
+        errorMessage: `RequestId: ${rid} Error: Runtime exited with error: ${o.description}`,
+      };
       extra.push(body.errorMessage, type);
       status = 'error\tError Type: ' + type;
       duration = 0;
@@ -148,7 +159,13 @@ export class Invoker {
   }
 }
 
-function reportLine(rid: string, duration: number, memory: number, maxUsed: number, init: number | undefined): string {
+function reportLine(
+  rid: string,
+  duration: number,
+  memory: number,
+  maxUsed: number,
+  init: number | undefined,
+): string {
   let line =
     `REPORT RequestId: ${rid}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms` +
     `\tMemory Size: ${memory} MB\tMax Memory Used: ${maxUsed} MB`;

@@ -153,7 +153,10 @@ export class Pool {
     st.idle.push(inst);
   }
 
-  private async startInstance(st: FunctionState, initType: 'on-demand' | 'provisioned-concurrency'): Promise<Instance> {
+  private async startInstance(
+    st: FunctionState,
+    initType: 'on-demand' | 'provisioned-concurrency',
+  ): Promise<Instance> {
     this.live++;
     st.starting++;
     let inst: Instance;
@@ -169,7 +172,11 @@ export class Pool {
     st.instances.add(inst);
     inst.onExitOnce(() => this.onInstanceExit(st, inst));
     inst.provisioned = initType === 'provisioned-concurrency';
-    inst.assign(initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())), fn.codeDir, fn.record.revision);
+    inst.assign(
+      initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())),
+      fn.codeDir,
+      fn.record.revision,
+    );
     return inst;
   }
 
@@ -178,7 +185,8 @@ export class Pool {
     st.instances.delete(inst);
     const i = st.idle.indexOf(inst);
     if (i >= 0) st.idle.splice(i, 1);
-    if (st.removed && st.instances.size === 0 && this.fns.get(st.fn.record.name) === st) this.fns.delete(st.fn.record.name);
+    if (st.removed && st.instances.size === 0 && this.fns.get(st.fn.record.name) === st)
+      this.fns.delete(st.fn.record.name);
   }
 
   /** Idle instances of other functions beyond their provisioned count. */
@@ -186,7 +194,9 @@ export class Pool {
     const out: Instance[] = [];
     for (const st of this.fns.values()) {
       if (st === except) continue;
-      const extra = st.idle.length - Math.max(0, st.fn.record.provisionedConcurrency - (st.instances.size - st.idle.length));
+      const extra =
+        st.idle.length -
+        Math.max(0, st.fn.record.provisionedConcurrency - (st.instances.size - st.idle.length));
       for (let i = 0; i < extra; i++) out.push(st.idle[i]!);
     }
     return out;
@@ -218,7 +228,8 @@ export class Pool {
         idleSince: inst.idleSince,
       });
     }
-    for (let i = 0; i < st.starting; i++) stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
+    for (let i = 0; i < st.starting; i++)
+      stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
     const decision = plan(now, stats, {
       provisioned: st.fn.record.provisionedConcurrency,
       idleTimeoutMs: st.fn.record.idleTimeout * 1000,

@@ -2,7 +2,11 @@ import { pathToFileURL } from 'node:url';
 import type { FunctionErrorBody, InitMessage } from '../protocol.ts';
 import { runtimeError, toErrorBody } from './error-shape.ts';
 
-export type Handler = (event: unknown, context: unknown, callback: (err?: unknown, result?: unknown) => void) => unknown;
+export type Handler = (
+  event: unknown,
+  context: unknown,
+  callback: (err?: unknown, result?: unknown) => void,
+) => unknown;
 
 export type LoadResult = { ok: true; handler: Handler } | { ok: false; error: FunctionErrorBody };
 
@@ -23,14 +27,18 @@ export async function loadHandler(init: InitMessage): Promise<LoadResult> {
     ns = (await import(pathToFileURL(`${init.taskRoot}/${init.entry}`).href)) as Record<string, unknown>;
   } catch (e) {
     const err = e as { code?: string; stack?: string };
-    if (e instanceof SyntaxError) return { ok: false, error: runtimeError('UserCodeSyntaxError', String(e), err.stack) };
+    if (e instanceof SyntaxError)
+      return { ok: false, error: runtimeError('UserCodeSyntaxError', String(e), err.stack) };
     if (err?.code === 'MODULE_NOT_FOUND')
       return { ok: false, error: runtimeError('ImportModuleError', String(e), err.stack) };
     return { ok: false, error: toErrorBody(e) };
   }
   const found = resolvePath(ns, init.exportPath) ?? resolvePath(ns.default, init.exportPath);
   if (found === undefined)
-    return { ok: false, error: runtimeError('HandlerNotFound', `${init.handler} is undefined or not exported`) };
+    return {
+      ok: false,
+      error: runtimeError('HandlerNotFound', `${init.handler} is undefined or not exported`),
+    };
   if (typeof found !== 'function')
     return { ok: false, error: runtimeError('HandlerNotFound', `${init.handler} is not a function`) };
   return { ok: true, handler: found as Handler };

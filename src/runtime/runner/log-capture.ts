@@ -28,7 +28,9 @@ export class LogCapture {
       const text =
         typeof chunk === 'string'
           ? chunk
-          : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+          : Buffer.from(chunk as Uint8Array).toString(
+              typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+            );
       this.events.push(text.endsWith('\n') ? text.slice(0, -1) : text);
       const done = typeof encoding === 'function' ? encoding : cb;
       if (typeof done === 'function') queueMicrotask(() => (done as () => void)());

@@ -6,7 +6,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import { limits } from '../../core/limits.ts';
-import type { DoneMessage, FromRunner, FunctionErrorBody, InitMessage, InvokeMessage, ToRunner } from '../protocol.ts';
+import type {
+  DoneMessage,
+  FromRunner,
+  FunctionErrorBody,
+  InitMessage,
+  InvokeMessage,
+  ToRunner,
+} from '../protocol.ts';
 import { makeContext } from './context.ts';
 import { runtimeError, toErrorBody } from './error-shape.ts';
 import { recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
@@ -118,7 +125,8 @@ function invoke(m: InvokeMessage): Promise<void> {
     const callback = (error?: unknown, result?: unknown): void => {
       callbackCalled = true;
       if (error !== null && error !== undefined) finish(error, undefined);
-      else if (context.callbackWaitsForEmptyEventLoop) void whenEventLoopEmpty().then(() => finish(null, result));
+      else if (context.callbackWaitsForEmptyEventLoop)
+        void whenEventLoopEmpty().then(() => finish(null, result));
       else finish(null, result);
     };
     try {
@@ -142,8 +150,13 @@ function invoke(m: InvokeMessage): Promise<void> {
 
 function onFatal(error: unknown, type?: string): void {
   const body =
-    type === undefined ? toErrorBody(error) : runtimeError(type, String(error), (error as Error | undefined)?.stack);
-  logs.line('ERROR', `${type === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection'} \t${JSON.stringify(body)}`);
+    type === undefined
+      ? toErrorBody(error)
+      : runtimeError(type, String(error), (error as Error | undefined)?.stack);
+  logs.line(
+    'ERROR',
+    `${type === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection'} \t${JSON.stringify(body)}`,
+  );
   if (current) failWith(current.rid, performance.now(), body, true);
   else process.exit(129);
 }

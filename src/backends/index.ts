@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import type { RegistryBackend } from '../registry/backend.ts';
+import type { LogBackend } from '../telemetry/logs/backend.ts';
+import { memoryLogs } from './memory/logs.ts';
+import { memoryRegistry } from './memory/registry.ts';
+import { openSqlite } from './sqlite/database.ts';
+import { sqliteLogs } from './sqlite/logs.ts';
+import { sqliteRegistry } from './sqlite/registry.ts';
+
+/** The durable stores the server composes. */
+export interface Backends {
+  registry: RegistryBackend;
+  logs: LogBackend;
+  close(): void;
+}
+
+export type StorageKind = 'sqlite' | 'memory';
+
+/** One registry of backend kinds: the name in configuration maps to a factory here. */
+export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = {
+  sqlite(dataDir) {
+    const db = openSqlite(join(dataDir, 'baton.db'));
+    return { registry: sqliteRegistry(db), logs: sqliteLogs(db), close: () => db.close() };
+  },
+  memory() {
+    return { registry: memoryRegistry(), logs: memoryLogs(), close: () => undefined };
+  },
+};

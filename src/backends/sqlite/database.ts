@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { BatonError } from '../../core/errors.ts';
+
+export type SqliteDatabase = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE functions (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE function_logs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     function TEXT NOT NULL,
+     ts INTEGER NOT NULL,
+     request_id TEXT,
+     message TEXT NOT NULL
+   );
+   CREATE INDEX function_logs_fn_ts ON function_logs (function, ts);
+   CREATE INDEX function_logs_ts ON function_logs (ts);`,
+];
+
+/**
+ * Opens (and migrates) the embedded database: one SQLite file in WAL mode.
+ * `synchronous=NORMAL` keeps commits durable across a process crash; only an OS crash may lose
+ * the last transactions.
+ */
+export function openSqlite(file: string): SqliteDatabase {
+  let db: SqliteDatabase;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } catch (e) {
+    throw translateSqliteError(e, `could not open database ${file}`);
+  }
+  return db;
+}
+
+/** Turns a driver error into a Baton error, keeping the original as `cause`. */
+export function translateSqliteError(e: unknown, what: string): BatonError {
+  const code = (e as { code?: string }).code ?? 'unknown';
+  return new BatonError('BackendFailure', `${what}: sqlite ${code}: ${(e as Error).message}`, { cause: e });
+}
+
+/** Runs a statement, translating driver errors. */
+export function guard<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw translateSqliteError(e, what);
+  }
+}

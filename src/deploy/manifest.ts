@@ -1,0 +1,53 @@
+import { basename } from 'node:path';
+import { parseDocument } from 'yaml';
+import { BatonError } from '../core/errors.ts';
+import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
+
+/** A parsed `baton.yaml`. */
+export interface Manifest {
+  /** Names the app; `baton deploy` prunes only this app's functions. Default: the folder's name. */
+  app: string;
+  functions: Record<string, FunctionConfig>;
+}
+
+const SECTIONS = new Set(['app', 'functions']);
+
+function invalid(path: string, what: string): BatonError {
+  return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
+}
+
+/**
+ * Parses and validates a manifest. Every error names the field path (`functions.hello.memory`)
+ * and what is wrong with it.
+ */
+export function parseManifest(text: string, dir: string): Manifest {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new BatonError('InvalidRequestContent', `baton.yaml is not valid YAML: ${e.message}`);
+  }
+  const root: unknown = doc.toJS();
+  if (typeof root !== 'object' || root === null || Array.isArray(root))
+    throw invalid('baton.yaml', 'must be a mapping with a "functions" section');
+  const o = root as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!SECTIONS.has(key)) throw invalid(key, 'is not a known section');
+  const app = o.app === undefined ? defaultAppName(dir) : o.app;
+  if (typeof app !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(app))
+    throw invalid('app', 'must be 1-64 letters, digits, hyphens or underscores');
+  const fns = o.functions;
+  if (typeof fns !== 'object' || fns === null || Array.isArray(fns))
+    throw invalid('functions', 'is required: a mapping of function names to their settings');
+  const functions: Record<string, FunctionConfig> = {};
+  for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
+    validateFunctionName(name, `functions.${name}`);
+    functions[name] = parseFunctionConfig(config, `functions.${name}`);
+  }
+  return { app, functions };
+}
+
+function defaultAppName(dir: string): string {
+  const name = basename(dir)
+    .replace(/[^a-zA-Z0-9_-]/g, '-')
+    .slice(0, 64);
+  return name.length > 0 ? name : 'app';
+}

@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BatonError } from '../core/errors.ts';
+import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
+import { limits } from '../core/limits.ts';
+import type { Deployer } from '../deploy/deployer.ts';
+import { parseManifest } from '../deploy/manifest.ts';
+import type { Registry } from '../registry/registry.ts';
+import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
+import type { Invoker } from '../runtime/invoker.ts';
+import type { Pool } from '../runtime/pool.ts';
+import type { LogSink } from '../telemetry/logs/log-sink.ts';
+import { parseJsonObject, readBody, sendJson } from './http-io.ts';
+
+export interface AdminDeps {
+  registry: Registry;
+  deployer: Deployer;
+  invoker: Invoker;
+  pool: Pool;
+  logs: LogSink;
+  identity: PlatformIdentity;
+  /** Reads baton.yaml from stored code (deploys ship the manifest inside the zip). */
+  readManifest: (codeZip: Uint8Array) => string | undefined;
+}
+
+/** JSON bodies of the admin API carry base64 code, so they may be larger than invoke payloads. */
+const ADMIN_BODY_LIMIT = Math.ceil(limits.codeZipBytes * 1.4);
+const PREFIX = '/admin/v1/';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, name: string, url: URL) => Promise<void>;
+
+/**
+ * Baton's admin REST API (JSON): function create, get, list, update, delete; invoke; logs; and a
+ * whole-app deploy. Authentication is checked by the caller (`control-plane.ts`).
+ */
+export function adminRoutes(
+  deps: AdminDeps,
+): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const describe = (rec: FunctionRecord) => {
+    const live = deps.pool.stats().functions[rec.name];
+    return {
+      name: rec.name,
+      arn: functionArn(deps.identity, rec.name),
+      app: rec.app,
+      runtime: rec.runtime,
+      handler: rec.handler,
+      memory: rec.memory,
+      timeout: rec.timeout,
+      environment: rec.environment,
+      reservedConcurrency: rec.reservedConcurrency,
+      provisionedConcurrency: rec.provisionedConcurrency,
+      idleTimeout: rec.idleTimeout,
+      codeSha256: rec.codeSha256,
+      codeSize: rec.codeSize,
+      entry: rec.entry,
+      lastModified: new Date(rec.updatedAt).toISOString(),
+      instances: { live: live?.live ?? 0, idle: live?.idle ?? 0 },
+    };
+  };
+  const find = (name: string): FunctionRecord => {
+    const rec = deps.registry.get(name);
+    if (!rec)
+      throw new BatonError('ResourceNotFound', `Function not found: ${functionArn(deps.identity, name)}`);
+    return rec;
+  };
+  const decodeCode = (v: unknown): Uint8Array => {
+    if (typeof v !== 'string' || v.length === 0)
+      throw new BatonError('InvalidParameterValue', 'code: must be a base64 zip of the function code');
+    return Buffer.from(v, 'base64');
+  };
+
+  const listFunctions: Handler = async (_req, res) => {
+    sendJson(res, 200, { functions: deps.registry.list().map(describe) });
+  };
+  const createFunction: Handler = async (req, res) => {
+    const body = parseJsonObject(await readBody(req, ADMIN_BODY_LIMIT, 'CreateFunction'));
+    const { name, code, ...config } = body;
+    const fnName = validateFunctionName(name);
+    const parsed = parseFunctionConfig(config, 'function');
+    const out = await deps.deployer.create(fnName, parsed, decodeCode(code));
+    sendJson(res, 201, { function: describe(out.record), warnings: out.warnings });
+  };
+  const getFunction: Handler = async (_req, res, name) => {
+    sendJson(res, 200, { function: describe(find(name)) });
+  };
+  const updateFunction: Handler = async (req, res, name) => {
+    const prev = find(name);
+    const body = parseJsonObject(await readBody(req, ADMIN_BODY_LIMIT, 'UpdateFunction'));
+    const { code, ...changes } = body;
+    const hasConfig = Object.keys(changes).length > 0;
+    const current = {
+      handler: prev.handler,
+      memory: prev.memory,
+      timeout: prev.timeout,
+      environment: prev.environment,
+      reservedConcurrency: prev.reservedConcurrency,
+      provisionedConcurrency: prev.provisionedConcurrency,
+      idleTimeout: prev.idleTimeout,
+    };
+    const config = hasConfig ? parseFunctionConfig({ ...current, ...changes }, 'function') : undefined;
+    const out = await deps.deployer.update(name, {
+      config,
+      zip: code === undefined ? undefined : decodeCode(code),
+    });
+    sendJson(res, 200, { function: describe(out.record), warnings: out.warnings });
+  };
+  const deleteFunction: Handler = async (_req, res, name) => {
+    await deps.deployer.delete(name);
+    res.writeHead(204).end();
+  };
+  const invoke: Handler = async (req, res, name) => {
+    const body = await readBody(req, limits.invokePayloadBytes, 'InvokeFunction');
+    find(name);
+    const r = await deps.invoker.invoke(name, body);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(r.payload)),
+      'x-amz-request-id': r.requestId,
+      'x-amz-executed-version': r.executedVersion,
+    };
+    if (r.functionError) headers['x-amz-function-error'] = r.functionError;
+    res.writeHead(200, headers);
+    res.end(r.payload);
+  };
+  const logs: Handler = async (_req, res, name, url) => {
+    find(name);
+    const num = (key: string): number | undefined => {
+      const v = url.searchParams.get(key);
+      if (v === null || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0)
+        throw new BatonError('InvalidParameterValue', `${key}: must be a number`);
+      return n;
+    };
+    const records = await deps.logs.query({
+      function: name,
+      since: num('since'),
+      afterId: num('after'),
+      limit: Math.min(num('limit') ?? 1000, 10_000),
+    });
+    sendJson(res, 200, { events: records });
+  };
+  const deploy: Handler = async (req, res, _name, url) => {
+    const zip = await readBody(req, limits.codeZipBytes, 'Deploy');
+    const text = deps.readManifest(zip);
+    if (text === undefined)
+      throw new BatonError('InvalidParameterValue', 'baton.yaml: not found in the deployed folder');
+    const manifest = parseManifest(text, url.searchParams.get('app') ?? 'app');
+    const result = await deps.deployer.deployApp(manifest.app, manifest.functions, zip);
+    sendJson(res, 200, { app: manifest.app, ...result });
+  };
+
+  const routes: [string, RegExp, Handler][] = [
+    ['GET', /^functions$/, listFunctions],
+    ['POST', /^functions$/, createFunction],
+    ['GET', /^functions\/([^/]+)$/, getFunction],
+    ['PUT', /^functions\/([^/]+)$/, updateFunction],
+    ['DELETE', /^functions\/([^/]+)$/, deleteFunction],
+    ['POST', /^functions\/([^/]+)\/invoke$/, invoke],
+    ['GET', /^functions\/([^/]+)\/logs$/, logs],
+    ['POST', /^deploy$/, deploy],
+  ];
+
+  return async (req, res, url) => {
+    if (!url.pathname.startsWith(PREFIX)) return false;
+    const rest = url.pathname.slice(PREFIX.length);
+    for (const [method, re, handler] of routes) {
+      const m = re.exec(rest);
+      if (!m) continue;
+      if (req.method !== method) continue;
+      await handler(req, res, m[1] === undefined ? '' : decodeURIComponent(m[1]), url);
+      return true;
+    }
+    return false;
+  };
+}

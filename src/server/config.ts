@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { StorageKind } from '../backends/index.ts';
+import { BatonError } from '../core/errors.ts';
+
+/** Everything the server is configured with. Each field names its unit. */
+export interface ServerConfig {
+  /** Address both listeners bind to. */
+  host: string;
+  /** Public gateway port (app HTTP routes). */
+  port: number;
+  /** Control-plane port (admin API, AWS APIs). */
+  controlPort: number;
+  /** Data directory (absolute). */
+  dataDir: string;
+  storage: StorageKind;
+  region: string;
+  accountId: string;
+  /** Most instances across all functions. */
+  maxInstances: number;
+  /** Pre-started runners kept per memory size. */
+  spareRunners: number;
+  /** Days function logs are kept. */
+  logRetentionDays: number;
+  /** Level of the platform's own logs (pino). */
+  logLevel: string;
+  /** The built runner program. */
+  runnerPath: string;
+}
+
+export interface ConfigFlags {
+  data?: string;
+  port?: string;
+  controlPort?: string;
+  storage?: string;
+}
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new BatonError(
+      'InvalidParameterValue',
+      `${name} must be a whole number from ${min} to ${max} (got "${raw}")`,
+    );
+  return n;
+}
+
+/** The package root, found from this file whether it runs from src/ (tests) or dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+export function defaultRunnerPath(): string {
+  return join(packageRoot(), 'dist', 'runner.mjs');
+}
+
+/** Resolves the configuration from flags, then `BATON_*` variables, then defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): ServerConfig {
+  const storage = flags.storage ?? env.BATON_STORAGE ?? 'sqlite';
+  if (storage !== 'sqlite' && storage !== 'memory')
+    throw new BatonError('InvalidParameterValue', `storage must be "sqlite" or "memory" (got "${storage}")`);
+  const region = env.BATON_REGION ?? 'us-east-1';
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
+    throw new BatonError('InvalidParameterValue', `BATON_REGION is not a region name: "${region}"`);
+  const accountId = env.BATON_ACCOUNT_ID ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId))
+    throw new BatonError('InvalidParameterValue', `BATON_ACCOUNT_ID must be 12 digits (got "${accountId}")`);
+  return {
+    host: env.BATON_HOST ?? '127.0.0.1',
+    port: int('port', flags.port ?? env.BATON_PORT, 4747, 0, 65535),
+    controlPort: int('control port', flags.controlPort ?? env.BATON_CONTROL_PORT, 4748, 0, 65535),
+    dataDir: resolve(flags.data ?? env.BATON_DATA ?? '.baton'),
+    storage,
+    region,
+    accountId,
+    maxInstances: int('BATON_MAX_INSTANCES', env.BATON_MAX_INSTANCES, 256, 1, 100_000),
+    spareRunners: int('BATON_SPARE_RUNNERS', env.BATON_SPARE_RUNNERS, 2, 0, 64),
+    logRetentionDays: int('BATON_LOG_RETENTION_DAYS', env.BATON_LOG_RETENTION_DAYS, 7, 1, 3650),
+    logLevel: env.BATON_LOG_LEVEL ?? 'info',
+    runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
+  };
+}

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BatonError } from '../core/errors.ts';
+
+/** Reads a request body, refusing (without buffering the rest) once it passes `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number, what: string): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit, what));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge(limit, what));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function tooLarge(limit: number, what: string): BatonError {
+  return new BatonError(
+    'RequestTooLarge',
+    `Request must be smaller than ${limit} bytes for the ${what} operation`,
+  );
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Parses a JSON request body into an object, or throws InvalidRequestContent. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new BatonError(
+      'InvalidRequestContent',
+      `Could not parse request body into json: ${(e as Error).message}`,
+    );
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new BatonError('InvalidRequestContent', 'request body must be a JSON object');
+  return v as Record<string, unknown>;
+}
