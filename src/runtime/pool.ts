@@ -93,9 +93,8 @@ export class Pool {
 
   private retire(st: FunctionState, inst: Instance): void {
     inst.retiring = true;
-    const i = st.idle.indexOf(inst);
-    if (i >= 0) {
-      st.idle.splice(i, 1);
+    if (st.idle.includes(inst)) {
+      this.forget(st, inst);
       inst.kill();
     }
   }
@@ -145,6 +144,7 @@ export class Pool {
     if (inst.dead) return;
     const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
     if (!st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
+      if (st) this.forget(st, inst);
       inst.kill();
       return;
     }
@@ -181,8 +181,12 @@ export class Pool {
   }
 
   private onInstanceExit(st: FunctionState, inst: Instance): void {
-    this.live--;
-    st.instances.delete(inst);
+    this.forget(st, inst);
+  }
+
+  /** Stops counting an instance (idempotent): at its exit, or as soon as the pool kills it. */
+  private forget(st: FunctionState, inst: Instance): void {
+    if (st.instances.delete(inst)) this.live--;
     const i = st.idle.indexOf(inst);
     if (i >= 0) st.idle.splice(i, 1);
     if (st.removed && st.instances.size === 0 && this.fns.get(st.fn.record.name) === st)
@@ -204,10 +208,7 @@ export class Pool {
 
   private stopIdle(inst: Instance): void {
     const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
-    if (st) {
-      const i = st.idle.indexOf(inst);
-      if (i >= 0) st.idle.splice(i, 1);
-    }
+    if (st) this.forget(st, inst);
     inst.kill();
   }
 
@@ -238,7 +239,13 @@ export class Pool {
       const reap = new Set(decision.reap);
       for (const inst of [...st.idle]) if (reap.has(inst.id)) this.stopIdle(inst);
     }
-    for (let i = 0; i < decision.start && this.live < this.opts.maxInstances; i++) {
+    for (let i = 0; i < decision.start; i++) {
+      if (this.live >= this.opts.maxInstances) {
+        // Provisioned instances take precedence over idle on-demand ones of other functions.
+        const victim = pickVictim(this.reclaimable(st));
+        if (!victim) break;
+        this.stopIdle(victim);
+      }
       void this.startInstance(st, 'provisioned-concurrency').then(
         (inst) => this.release(inst),
         () => undefined,

@@ -1,0 +1,14 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe } from 'node:test';
+import { storageKinds } from '../../src/backends/index.ts';
+import { logsContract } from './logs.contract.ts';
+import { registryContract } from './registry.contract.ts';
+
+// Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
+for (const [kind, open] of Object.entries(storageKinds)) {
+  const fresh = () => open(mkdtempSync(join(tmpdir(), `baton-${kind}-`)));
+  describe(`${kind} registry backend`, () => registryContract(async () => fresh().registry));
+  describe(`${kind} log backend`, () => logsContract(async () => fresh().logs));
+}

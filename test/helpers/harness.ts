@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLogs } from '../../src/backends/memory/logs.ts';
+import { memoryRegistry } from '../../src/backends/memory/registry.ts';
+import { type Clock, systemClock } from '../../src/core/clock.ts';
+import { parseFunctionConfig } from '../../src/core/function-spec.ts';
+import { CodeStore } from '../../src/deploy/code-store.ts';
+import { Deployer } from '../../src/deploy/deployer.ts';
+import { packageDir } from '../../src/deploy/package-dir.ts';
+import { Registry } from '../../src/registry/registry.ts';
+import { Invoker } from '../../src/runtime/invoker.ts';
+import { Pool } from '../../src/runtime/pool.ts';
+import { SparePool } from '../../src/runtime/spares.ts';
+import { defaultRunnerPath } from '../../src/server/config.ts';
+import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
+
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+export interface Harness {
+  dataDir: string;
+  registry: Registry;
+  code: CodeStore;
+  deployer: Deployer;
+  pool: Pool;
+  spares: SparePool;
+  invoker: Invoker;
+  logs: LogRecord[];
+  /** Deploys `dir` (default: fixtures/functions) as function `name` with the given settings. */
+  deploy(name: string, config: Record<string, unknown>, dir?: string): Promise<void>;
+  /** Invokes and parses the payload. */
+  call(
+    name: string,
+    event?: unknown,
+  ): Promise<{ body: unknown; error: boolean; logs: string[]; cold: boolean }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The runtime without HTTP: a registry in memory, a real code store and real runner processes,
+ * wired as the server wires them. Pass a ManualClock to drive timeouts and reaping.
+ */
+export async function createHarness(
+  opts: { clock?: Clock; maxInstances?: number; spares?: number } = {},
+): Promise<Harness> {
+  const clock = opts.clock ?? systemClock;
+  const dataDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
+  const registry = await Registry.open(memoryRegistry());
+  const code = new CodeStore(join(dataDir, 'code'));
+  const spares = new SparePool(
+    {
+      runnerPath: defaultRunnerPath(),
+      sandboxRoot: join(dataDir, 'sandboxes'),
+      perSize: opts.spares ?? 1,
+      maxSizes: 2,
+      maxConcurrentSpawns: 2,
+    },
+    clock,
+  );
+  const pool = new Pool(
+    {
+      maxInstances: opts.maxInstances ?? 32,
+      scaleIntervalMs: 1000,
+      identity: { region: 'us-east-1', accountId: '000000000000', endpointUrl: 'http://127.0.0.1:1' },
+    },
+    spares,
+    clock,
+  );
+  registry.onChange((name, rec) => {
+    if (rec) pool.setFunction({ record: rec, codeDir: code.dir(rec.codeSha256) });
+    else pool.removeFunction(name);
+  });
+  const logs: LogRecord[] = [];
+  const invoker = new Invoker({
+    pool,
+    clock,
+    lookup: (n) => registry.get(n),
+    writeLogs: (r) => logs.push(...r),
+  });
+  const deployer = new Deployer(registry, code, clock);
+  const zips = new Map<string, Uint8Array>();
+  const zipOf = async (dir: string): Promise<Uint8Array> => {
+    let z = zips.get(dir);
+    if (!z) {
+      z = await packageDir(dir);
+      zips.set(dir, z);
+    }
+    return z;
+  };
+  return {
+    dataDir,
+    registry,
+    code,
+    deployer,
+    pool,
+    spares,
+    invoker,
+    logs,
+    async deploy(name, config, dir = join(FIXTURES, 'functions')) {
+      const parsed = parseFunctionConfig(config, 'function');
+      const zip = await zipOf(dir);
+      if (registry.get(name)) await deployer.update(name, { config: parsed, zip });
+      else await deployer.create(name, parsed, zip);
+    },
+    async call(name, event = {}) {
+      const r = await invoker.invoke(name, JSON.stringify(event));
+      return {
+        body: JSON.parse(r.payload),
+        error: r.functionError !== undefined,
+        logs: r.logs,
+        cold: r.cold,
+      };
+    },
+    async close() {
+      pool.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
