@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { memoryLogs } from '../../src/backends/memory/logs.ts';
 import { memoryRegistry } from '../../src/backends/memory/registry.ts';
 import { type Clock, systemClock } from '../../src/core/clock.ts';
 import { parseFunctionConfig } from '../../src/core/function-spec.ts';

@@ -61,10 +61,7 @@ describe('isolation: what a function cannot do', () => {
     await h.deploy('hog', { handler: 'crashers.hog', memory: 128 });
 
     // An infinite loop: killed at its timeout, driven by the injected clock.
-    const spinning = h.invoker.invoke('spin', '{}');
-    await new Promise((r) => setTimeout(r, 100));
-    clock.advance(1000);
-    const spun = await spinning;
+    const spun = await drive(h.invoker.invoke('spin', '{}'), clock, 250);
     assert.deepEqual(JSON.parse(spun.payload).errorType, 'Sandbox.Timedout');
     assert.match(
       JSON.parse(spun.payload).errorMessage,
@@ -101,17 +98,22 @@ describe('isolation: what a function cannot do', () => {
 
   it('is killed when its resident memory passes its cap, even outside the V8 heap', async () => {
     await h.deploy('bufferHog', { handler: 'crashers.bufferHog', memory: 128, timeout: 30 });
-    let settled = false;
-    const pending = h.invoker.invoke('bufferHog', '{}').finally(() => {
-      settled = true;
-    });
     // The watchdog samples resident memory every 100 ms of the injected clock.
-    for (let i = 0; i < 200 && !settled; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      clock.advance(100);
-    }
-    const r = await pending;
+    const r = await drive(h.invoker.invoke('bufferHog', '{}'), clock, 100);
     assert.equal(JSON.parse(r.payload).errorType, 'Runtime.OutOfMemory');
     assert.equal((await h.call('ok')).body, 'still fine');
   });
 });
+
+/** Advances the injected clock by `step` every few real milliseconds until `p` settles. */
+async function drive<T>(p: Promise<T>, clock: ManualClock, step: number): Promise<T> {
+  let settled = false;
+  const tracked = p.finally(() => {
+    settled = true;
+  });
+  for (let i = 0; i < 2000 && !settled; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    clock.advance(step);
+  }
+  return tracked;
+}

@@ -11,7 +11,13 @@ describe('LogSink', () => {
   it('batches writes off the hot path and flushes on its timer', async () => {
     const backend = memoryLogs();
     let batches = 0;
-    const counting = { ...backend, append: (r: readonly LogRecord[]) => (batches++, backend.append(r)) };
+    const counting = {
+      ...backend,
+      append: (r: readonly LogRecord[]) => {
+        batches++;
+        return backend.append(r);
+      },
+    };
     const clock = new ManualClock(1_000);
     const sink = new LogSink(counting, clock, {
       flushIntervalMs: 200,
