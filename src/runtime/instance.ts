@@ -47,7 +47,7 @@ export class Instance {
   /** Set by `assign`. */
   functionName: string | undefined;
   revision: string | undefined;
-  /** True until the first invocation has reported its init duration. */
+  /** True until the pool has released it once (its cold start is over). */
   fresh = true;
   /** Started ahead of demand (provisioned concurrency): its init is not billed to a request. */
   provisioned = false;

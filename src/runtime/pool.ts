@@ -76,6 +76,7 @@ export class Pool {
     st.fn = fn;
     st.removed = false;
     this.spares.use(fn.record.memory);
+    this.spares.refill();
     for (const inst of st.instances) {
       if (inst.revision !== fn.record.revision) this.retire(st, inst);
     }
@@ -141,6 +142,11 @@ export class Pool {
 
   /** Returns an instance after its invocation. */
   release(inst: Instance): void {
+    if (inst.fresh) {
+      inst.fresh = false;
+      // The cold start that used a spare is answered first; then a new spare boots.
+      setImmediate(() => this.spares.refill());
+    }
     if (inst.dead) return;
     const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
     if (!st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {

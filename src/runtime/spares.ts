@@ -44,7 +44,6 @@ export class SparePool {
       for (const inst of this.ready.get(dropped) ?? []) inst.kill();
       this.ready.delete(dropped);
     }
-    this.refill();
   }
 
   /** A ready runner for this memory size: a spare if there is one, else a fresh boot. */
@@ -53,7 +52,8 @@ export class SparePool {
     const list = this.ready.get(memoryMB);
     let inst = list?.pop();
     while (inst?.dead) inst = list?.pop();
-    this.refill();
+    // Refilling boots a process, which blocks this thread for a moment: it waits until the cold
+    // start that took this spare is over (the pool calls `refill` when the instance is released).
     return inst ?? Instance.spawn(this.spawnOptions(memoryMB), this.clock);
   }
 
