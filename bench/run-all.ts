@@ -1,0 +1,14 @@
+/** Runs every benchmark in turn: `npm run bench`. Each prints its figures beside its baseline. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const benches = ['cold-start.ts', 'warm.ts', 'throughput.ts', 'memory.ts'];
+let failed = 0;
+for (const b of benches) {
+  console.log(`\n=== bench/${b} ===`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, b)], {
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) failed++;
+}
+process.exitCode = failed > 0 ? 1 : 0;
