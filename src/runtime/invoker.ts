@@ -30,7 +30,8 @@ export interface InvokerDeps {
   pool: Pool;
   clock: Clock;
   lookup: (name: string) => FunctionRecord | undefined;
-  writeLogs: (records: LogRecord[]) => void;
+  /** Takes one record per invocation: its lines, START to REPORT, joined by newlines. */
+  writeLog: (record: LogRecord) => void;
 }
 
 /**
@@ -79,7 +80,7 @@ export class Invoker {
         this.deps.pool.release(lease.instance);
       }
       const result = this.toResult(fn, rid, outcome, lease.cold && !lease.instance.provisioned);
-      this.deps.writeLogs(this.logRecords(fn.name, rid, started, result.logs));
+      this.deps.writeLog({ function: fn.name, ts: started, requestId: rid, message: result.logs.join('\n') });
       return result;
     } finally {
       if (--this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
@@ -140,16 +141,6 @@ export class Invoker {
       maxMemoryUsedMB: fn.memory,
       logs: [start, ...extra, end, report],
     };
-  }
-
-  private logRecords(fn: string, rid: string, started: number, lines: string[]): LogRecord[] {
-    const now = this.deps.clock.now();
-    return lines.map((message, i) => ({
-      function: fn,
-      ts: i === 0 ? started : now,
-      requestId: rid,
-      message,
-    }));
   }
 
   /** Resolves when no invocation is running (used on shutdown). */

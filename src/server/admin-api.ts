@@ -9,7 +9,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
-import { parseJsonObject, readBody, sendJson } from './http-io.ts';
+import { parseJsonObject, type RequestTarget, readBody, sendJson } from './http-io.ts';
 
 export interface AdminDeps {
   registry: Registry;
@@ -26,7 +26,7 @@ export interface AdminDeps {
 const ADMIN_BODY_LIMIT = Math.ceil(limits.codeZipBytes * 1.4);
 const PREFIX = '/admin/v1/';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, name: string, url: URL) => Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, name: string, url: RequestTarget) => Promise<void>;
 
 /**
  * Baton's admin REST API (JSON): function create, get, list, update, delete; invoke; logs; and a
@@ -34,9 +34,9 @@ type Handler = (req: IncomingMessage, res: ServerResponse, name: string, url: UR
  */
 export function adminRoutes(
   deps: AdminDeps,
-): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  const describe = (rec: FunctionRecord) => {
-    const live = deps.pool.stats().functions[rec.name];
+): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
+  const describe = (rec: FunctionRecord, stats = deps.pool.stats()) => {
+    const live = stats.functions[rec.name];
     return {
       name: rec.name,
       arn: functionArn(deps.identity, rec.name),
@@ -69,7 +69,8 @@ export function adminRoutes(
   };
 
   const listFunctions: Handler = async (_req, res) => {
-    sendJson(res, 200, { functions: deps.registry.list().map(describe) });
+    const stats = deps.pool.stats();
+    sendJson(res, 200, { functions: deps.registry.list().map((r) => describe(r, stats)) });
   };
   const createFunction: Handler = async (req, res) => {
     const body = parseJsonObject(await readBody(req, ADMIN_BODY_LIMIT, 'CreateFunction'));

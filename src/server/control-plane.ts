@@ -1,19 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { type Credentials, checkBearer } from './credentials.ts';
+import { bearerChecker, type Credentials } from './credentials.ts';
 import { toHttpError } from './error-map.ts';
-import { sendJson } from './http-io.ts';
+import { RequestTarget, sendJson } from './http-io.ts';
 
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
+export type Route = (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
 
 /**
  * The control-plane listener: authenticates every request, then offers it to each route group
  * in turn. Errors are mapped to HTTP only here.
  */
 export function controlPlaneServer(creds: Credentials, routes: Route[], log: Logger): Server {
+  const checkBearer = bearerChecker(creds);
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://control');
-    const auth = checkBearer(req.headers.authorization, creds);
+    const url = new RequestTarget(req.url);
+    const auth = checkBearer(req.headers.authorization);
     if (auth !== 'ok') {
       req.resume();
       const type = auth === 'missing' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException';
@@ -27,7 +28,7 @@ export function controlPlaneServer(creds: Credentials, routes: Route[], log: Log
     void dispatch(req, res, url);
   });
 
-  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
     try {
       for (const route of routes) if (await route(req, res, url)) return;
       sendJson(res, 404, {

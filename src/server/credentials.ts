@@ -51,19 +51,15 @@ export function loadOrCreateCredentials(
   return { credentials, source: 'generated' };
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /**
- * Checks the admin API's `Authorization: Bearer <accessKeyId>:<secretAccessKey>` header.
- * (SigV4 replaces this in the AWS API work.)
+ * Checks the admin API's `Authorization: Bearer <accessKeyId>:<secretAccessKey>` header, in
+ * constant time. (SigV4 replaces this in the AWS API work.)
  */
-export function checkBearer(header: string | undefined, creds: Credentials): 'ok' | 'missing' | 'invalid' {
-  if (!header) return 'missing';
-  const m = /^Bearer ([^:\s]+):(\S+)$/.exec(header);
-  if (!m) return 'invalid';
-  return same(m[1]!, creds.accessKeyId) && same(m[2]!, creds.secretAccessKey) ? 'ok' : 'invalid';
+export function bearerChecker(creds: Credentials): (header: string | undefined) => 'ok' | 'missing' | 'invalid' {
+  const expected = Buffer.from(`Bearer ${creds.accessKeyId}:${creds.secretAccessKey}`);
+  return (header) => {
+    if (!header) return 'missing';
+    const got = Buffer.from(header);
+    return got.length === expected.length && timingSafeEqual(got, expected) ? 'ok' : 'invalid';
+  };
 }

@@ -63,3 +63,22 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
     throw new BatonError('InvalidRequestContent', 'request body must be a JSON object');
   return v as Record<string, unknown>;
 }
+
+/** The path and query of a request, parsed only as far as a route needs. */
+export class RequestTarget {
+  readonly pathname: string;
+  private readonly query: string;
+  private params: URLSearchParams | undefined;
+
+  constructor(rawUrl: string | undefined) {
+    const url = rawUrl ?? '/';
+    const q = url.indexOf('?');
+    this.pathname = q < 0 ? url : url.slice(0, q);
+    this.query = q < 0 ? '' : url.slice(q + 1);
+  }
+
+  get searchParams(): URLSearchParams {
+    this.params ??= new URLSearchParams(this.query);
+    return this.params;
+  }
+}

@@ -108,7 +108,7 @@ export async function startServer(
     pool,
     clock,
     lookup: (name) => registry.get(name),
-    writeLogs: (records) => logs.write(records),
+    writeLog: (record) => logs.write(record),
   });
   const deployer = new Deployer(registry, code, clock);
   const control = controlPlaneServer(

@@ -74,7 +74,7 @@ export async function createHarness(
     pool,
     clock,
     lookup: (n) => registry.get(n),
-    writeLogs: (r) => logs.push(...r),
+    writeLog: (r) => logs.push(r),
   });
   const deployer = new Deployer(registry, code, clock);
   const zips = new Map<string, Uint8Array>();

@@ -85,7 +85,7 @@ describe('admin API over real HTTP', () => {
     assert.deepEqual((got.body.function as { environment: unknown }).environment, { GREETING: 'hej' });
 
     const logs = await json(await s.admin(`functions/api-fn/logs?since=${Date.now() - 60_000}`));
-    const lines = (logs.body.events as { message: string }[]).map((e) => e.message);
+    const lines = (logs.body.events as { message: string }[]).flatMap((e) => e.message.split('\n'));
     assert.ok(lines.some((l) => l.startsWith('START RequestId:')));
     assert.ok(lines.some((l) => l.startsWith('REPORT RequestId:')));
 

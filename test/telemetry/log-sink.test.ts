@@ -25,8 +25,8 @@ describe('LogSink', () => {
       retentionDays: 1,
       purgeIntervalMs: 1e9,
     });
-    sink.write([rec(1_000, 'a')]);
-    sink.write([rec(1_000, 'b')]);
+    sink.write(rec(1_000, 'a'));
+    sink.write(rec(1_000, 'b'));
     assert.equal(batches, 0, 'nothing is written synchronously');
     assert.deepEqual(await backend.query({ function: 'f' }), []);
     clock.advance(200);
@@ -46,7 +46,7 @@ describe('LogSink', () => {
       retentionDays: 1,
       purgeIntervalMs: 1e9,
     });
-    sink.write([rec(1, 'a'), rec(1, 'b'), rec(1, 'c')]);
+    for (const m of ['a', 'b', 'c']) sink.write(rec(1, m));
     await new Promise((r) => setImmediate(r));
     assert.equal((await backend.query({ function: 'f' })).length, 3);
   });
@@ -62,7 +62,8 @@ describe('LogSink', () => {
       purgeIntervalMs: 3_600_000,
     });
     sink.start();
-    sink.write([rec(2 * day, 'too old'), rec(4 * day, 'kept')]);
+    sink.write(rec(2 * day, 'too old'));
+    sink.write(rec(4 * day, 'kept'));
     await sink.flush();
     clock.advance(3_600_000);
     await new Promise((r) => setImmediate(r));

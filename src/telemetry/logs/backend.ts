@@ -1,4 +1,7 @@
-/** One log event of a function: a console line, a raw write, or a START/END/REPORT line. */
+/**
+ * One log event of a function. The invoker writes one per invocation (its lines from START to
+ * REPORT, joined by newlines), so that storing logs costs one row per invocation.
+ */
 export interface LogRecord {
   function: string;
   /** Epoch ms. */

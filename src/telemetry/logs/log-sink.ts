@@ -38,8 +38,8 @@ export class LogSink {
     this.purgeTimer = this.clock.setTimer(this.opts.purgeIntervalMs, purge);
   }
 
-  write(records: LogRecord[]): void {
-    for (const r of records) this.buffer.push(r);
+  write(record: LogRecord): void {
+    this.buffer.push(record);
     if (this.buffer.length >= this.opts.maxBatch) void this.flush();
     else this.flushTimer ??= this.clock.setTimer(this.opts.flushIntervalMs, () => void this.flush());
   }
