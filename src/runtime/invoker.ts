@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
-import type { LogRecord } from '../telemetry/logs/backend.ts';
+import type { InvocationLog } from '../telemetry/logs/invocation-log.ts';
 import type { Outcome } from './instance.ts';
 import type { Pool } from './pool.ts';
 import type { FunctionErrorBody } from './protocol.ts';
@@ -17,21 +17,19 @@ export interface InvokeResult {
   executedVersion: string;
   /** Handler time in ms. */
   durationMs: number;
-  billedDurationMs: number;
   /** Module load time in ms, on a cold start. */
   initDurationMs?: number;
-  maxMemoryUsedMB: number;
   cold: boolean;
-  /** The invocation's log lines, START to REPORT. */
-  logs: string[];
+  /** What the invocation logged; `formatInvocationLog` turns it into Lambda's lines. */
+  log: InvocationLog;
 }
 
 export interface InvokerDeps {
   pool: Pool;
   clock: Clock;
   lookup: (name: string) => FunctionRecord | undefined;
-  /** Takes one record per invocation: its lines, START to REPORT, joined by newlines. */
-  writeLog: (record: LogRecord) => void;
+  /** Takes each invocation's log; formatting and storage happen later, in batches. */
+  writeLog: (functionName: string, startedAt: number, log: InvocationLog) => void;
 }
 
 /**
@@ -80,7 +78,7 @@ export class Invoker {
         this.deps.pool.release(lease.instance);
       }
       const result = this.toResult(fn, rid, outcome, lease.cold && !lease.instance.provisioned);
-      this.deps.writeLog({ function: fn.name, ts: started, requestId: rid, message: result.logs.join('\n') });
+      this.deps.writeLog(fn.name, started, result.log);
       return result;
     } finally {
       if (--this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
@@ -88,26 +86,30 @@ export class Invoker {
   }
 
   private toResult(fn: FunctionRecord, rid: string, o: Outcome, cold: boolean): InvokeResult {
-    const base = { requestId: rid, executedVersion: '$LATEST', cold };
-    const start = `START RequestId: ${rid} Version: $LATEST`;
-    const end = `END RequestId: ${rid}`;
     if (o.kind === 'done') {
       const m = o.msg;
       const initDurationMs = cold ? m.initDuration : undefined;
-      const report = reportLine(rid, m.duration, fn.memory, m.maxMemoryMB, initDurationMs);
       return {
-        ...base,
+        requestId: rid,
         payload: m.body,
         functionError: m.error ? 'Unhandled' : undefined,
+        executedVersion: '$LATEST',
         durationMs: m.duration,
-        billedDurationMs: Math.max(1, Math.ceil(m.duration)),
         initDurationMs,
-        maxMemoryUsedMB: m.maxMemoryMB,
-        logs: [start, ...m.logs, end, report],
+        cold,
+        log: {
+          requestId: rid,
+          version: '$LATEST',
+          lines: m.logs,
+          durationMs: m.duration,
+          memorySizeMB: fn.memory,
+          maxMemoryUsedMB: m.maxMemoryMB,
+          initDurationMs,
+        },
       };
     }
     let body: FunctionErrorBody;
-    const extra: string[] = o.output ? o.output.split('\n').filter(Boolean) : [];
+    const lines: string[] = o.output ? o.output.split('\n').filter(Boolean) : [];
     let status: string;
     let duration: number;
     if (o.kind === 'timeout') {
@@ -116,7 +118,7 @@ export class Invoker {
         errorType: 'Sandbox.Timedout',
         errorMessage: `RequestId: ${rid} Error: Task timed out after ${secs} seconds`,
       };
-      extra.push(
+      lines.push(
         `${new Date(this.deps.clock.now()).toISOString()} ${rid} Task timed out after ${secs} seconds`,
       );
       status = 'timeout';
@@ -127,19 +129,26 @@ export class Invoker {
         errorType: type,
         errorMessage: `RequestId: ${rid} Error: Runtime exited with error: ${o.description}`,
       };
-      extra.push(body.errorMessage, type);
-      status = 'error\tError Type: ' + type;
+      lines.push(body.errorMessage, type);
+      status = `error\tError Type: ${type}`;
       duration = 0;
     }
-    const report = `${reportLine(rid, duration, fn.memory, fn.memory, undefined)}\tStatus: ${status}`;
     return {
-      ...base,
+      requestId: rid,
       payload: JSON.stringify(body),
       functionError: 'Unhandled',
+      executedVersion: '$LATEST',
       durationMs: duration,
-      billedDurationMs: Math.max(1, Math.ceil(duration)),
-      maxMemoryUsedMB: fn.memory,
-      logs: [start, ...extra, end, report],
+      cold,
+      log: {
+        requestId: rid,
+        version: '$LATEST',
+        lines,
+        durationMs: duration,
+        memorySizeMB: fn.memory,
+        maxMemoryUsedMB: o.kind === 'exit' && o.outOfMemory ? fn.memory : 0,
+        status,
+      },
     };
   }
 
@@ -148,18 +157,4 @@ export class Invoker {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
-}
-
-function reportLine(
-  rid: string,
-  duration: number,
-  memory: number,
-  maxUsed: number,
-  init: number | undefined,
-): string {
-  let line =
-    `REPORT RequestId: ${rid}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms` +
-    `\tMemory Size: ${memory} MB\tMax Memory Used: ${maxUsed} MB`;
-  if (init !== undefined) line += `\tInit Duration: ${init.toFixed(2)} ms`;
-  return line;
 }

@@ -55,7 +55,9 @@ export function loadOrCreateCredentials(
  * Checks the admin API's `Authorization: Bearer <accessKeyId>:<secretAccessKey>` header, in
  * constant time. (SigV4 replaces this in the AWS API work.)
  */
-export function bearerChecker(creds: Credentials): (header: string | undefined) => 'ok' | 'missing' | 'invalid' {
+export function bearerChecker(
+  creds: Credentials,
+): (header: string | undefined) => 'ok' | 'missing' | 'invalid' {
   const expected = Buffer.from(`Bearer ${creds.accessKeyId}:${creds.secretAccessKey}`);
   return (header) => {
     if (!header) return 'missing';

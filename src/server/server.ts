@@ -108,7 +108,7 @@ export async function startServer(
     pool,
     clock,
     lookup: (name) => registry.get(name),
-    writeLog: (record) => logs.write(record),
+    writeLog: (fn, ts, log) => logs.write(fn, ts, log),
   });
   const deployer = new Deployer(registry, code, clock);
   const control = controlPlaneServer(

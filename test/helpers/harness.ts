@@ -13,6 +13,7 @@ import { Pool } from '../../src/runtime/pool.ts';
 import { SparePool } from '../../src/runtime/spares.ts';
 import { defaultRunnerPath } from '../../src/server/config.ts';
 import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
+import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -74,7 +75,8 @@ export async function createHarness(
     pool,
     clock,
     lookup: (n) => registry.get(n),
-    writeLog: (r) => logs.push(r),
+    writeLog: (fn, ts, log) =>
+      logs.push({ function: fn, ts, requestId: log.requestId, message: formatInvocationLog(log).join('\n') }),
   });
   const deployer = new Deployer(registry, code, clock);
   const zips = new Map<string, Uint8Array>();
@@ -106,7 +108,7 @@ export async function createHarness(
       return {
         body: JSON.parse(r.payload),
         error: r.functionError !== undefined,
-        logs: r.logs,
+        logs: formatInvocationLog(r.log),
         cold: r.cold,
       };
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
+import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
 import { createHarness, FIXTURES, type Harness } from '../helpers/harness.ts';
 
 type Probe = { ok: boolean; code?: string; text?: string };
@@ -67,7 +68,7 @@ describe('isolation: what a function cannot do', () => {
       JSON.parse(spun.payload).errorMessage,
       /^RequestId: [0-9a-f-]+ Error: Task timed out after 1\.00 seconds$/,
     );
-    assert.match(spun.logs.at(-1)!, /\tStatus: timeout$/);
+    assert.match(formatInvocationLog(spun.log).at(-1)!, /\tStatus: timeout$/);
     assert.equal((await h.call('ok')).body, 'still fine');
 
     const exited = await h.call('exit');

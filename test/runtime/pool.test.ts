@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { isBatonError } from '../../src/core/errors.ts';
+import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 
 const pidOf = (body: unknown): number => (body as { pid: number }).pid;
@@ -72,7 +73,7 @@ describe('pool and scaling (real processes, injected clock)', () => {
     assert.equal(h.pool.stats().functions.prov?.live, 2, 'provisioned instances are never reaped');
     const r = await h.invoker.invoke('prov', '{}');
     assert.equal(r.cold, false);
-    assert.doesNotMatch(r.logs.at(-1)!, /Init Duration/);
+    assert.doesNotMatch(formatInvocationLog(r.log).at(-1)!, /Init Duration/);
     assert.equal(JSON.parse(r.payload).initCount, 1);
   });
 

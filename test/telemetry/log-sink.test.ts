@@ -3,9 +3,20 @@ import { describe, it } from 'node:test';
 import { memoryLogs } from '../../src/backends/memory/logs.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
+import { formatInvocationLog, type InvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
 import { LogSink } from '../../src/telemetry/logs/log-sink.ts';
 
-const rec = (ts: number, message: string): LogRecord => ({ function: 'f', ts, requestId: null, message });
+/** An invocation whose request id is `id`, logging one line. */
+const inv = (id: string): InvocationLog => ({
+  requestId: id,
+  version: '$LATEST',
+  lines: [`line of ${id}`],
+  durationMs: 1.5,
+  memorySizeMB: 128,
+  maxMemoryUsedMB: 40,
+});
+const ids = async (backend: ReturnType<typeof memoryLogs>) =>
+  (await backend.query({ function: 'f' })).map((r) => r.requestId);
 
 describe('LogSink', () => {
   it('batches writes off the hot path and flushes on its timer', async () => {
@@ -25,16 +36,19 @@ describe('LogSink', () => {
       retentionDays: 1,
       purgeIntervalMs: 1e9,
     });
-    sink.write(rec(1_000, 'a'));
-    sink.write(rec(1_000, 'b'));
+    sink.write('f', 1_000, inv('a'));
+    sink.write('f', 1_000, inv('b'));
     assert.equal(batches, 0, 'nothing is written synchronously');
     assert.deepEqual(await backend.query({ function: 'f' }), []);
     clock.advance(200);
     await sink.close();
     assert.equal(batches, 1, 'two writes became one batch');
-    assert.deepEqual(
-      (await backend.query({ function: 'f' })).map((r) => r.message),
-      ['a', 'b'],
+    assert.deepEqual(await ids(backend), ['a', 'b']);
+    const [first] = await backend.query({ function: 'f' });
+    assert.equal(first?.message, formatInvocationLog(inv('a')).join('\n'), 'stored as Lambda lines');
+    assert.match(
+      first?.message ?? '',
+      /^START RequestId: a Version: \$LATEST\nline of a\nEND RequestId: a\nREPORT RequestId: a\tDuration: 1\.50 ms\tBilled Duration: 2 ms/,
     );
   });
 
@@ -46,7 +60,7 @@ describe('LogSink', () => {
       retentionDays: 1,
       purgeIntervalMs: 1e9,
     });
-    for (const m of ['a', 'b', 'c']) sink.write(rec(1, m));
+    for (const m of ['a', 'b', 'c']) sink.write('f', 1, inv(m));
     await new Promise((r) => setImmediate(r));
     assert.equal((await backend.query({ function: 'f' })).length, 3);
   });
@@ -62,15 +76,12 @@ describe('LogSink', () => {
       purgeIntervalMs: 3_600_000,
     });
     sink.start();
-    sink.write(rec(2 * day, 'too old'));
-    sink.write(rec(4 * day, 'kept'));
+    sink.write('f', 2 * day, inv('too old'));
+    sink.write('f', 4 * day, inv('kept'));
     await sink.flush();
     clock.advance(3_600_000);
     await new Promise((r) => setImmediate(r));
-    assert.deepEqual(
-      (await backend.query({ function: 'f' })).map((r) => r.message),
-      ['kept'],
-    );
+    assert.deepEqual(await ids(backend), ['kept']);
     await sink.close();
   });
 });

@@ -1,5 +1,12 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { LogBackend, LogQuery, LogRecord, StoredLogRecord } from './backend.ts';
+import { formatInvocationLog, type InvocationLog } from './invocation-log.ts';
+
+interface Pending {
+  function: string;
+  ts: number;
+  log: InvocationLog;
+}
 
 export interface LogSinkOptions {
   /** Milliseconds between batch writes. */
@@ -17,7 +24,7 @@ export interface LogSinkOptions {
  * the backend in one batch. Retention runs on the same clock.
  */
 export class LogSink {
-  private buffer: LogRecord[] = [];
+  private buffer: Pending[] = [];
   private flushTimer: TimerHandle | undefined;
   private purgeTimer: TimerHandle | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -38,8 +45,9 @@ export class LogSink {
     this.purgeTimer = this.clock.setTimer(this.opts.purgeIntervalMs, purge);
   }
 
-  write(record: LogRecord): void {
-    this.buffer.push(record);
+  /** Queues an invocation's log; it is formatted and stored with the next batch. */
+  write(functionName: string, ts: number, log: InvocationLog): void {
+    this.buffer.push({ function: functionName, ts, log });
     if (this.buffer.length >= this.opts.maxBatch) void this.flush();
     else this.flushTimer ??= this.clock.setTimer(this.opts.flushIntervalMs, () => void this.flush());
   }
@@ -48,9 +56,15 @@ export class LogSink {
   flush(): Promise<void> {
     this.flushTimer?.cancel();
     this.flushTimer = undefined;
-    const batch = this.buffer;
+    const pending = this.buffer;
     this.buffer = [];
-    if (batch.length > 0) {
+    if (pending.length > 0) {
+      const batch: LogRecord[] = pending.map((p) => ({
+        function: p.function,
+        ts: p.ts,
+        requestId: p.log.requestId,
+        message: formatInvocationLog(p.log).join('\n'),
+      }));
       this.writing = this.writing.then(() =>
         this.backend.append(batch).catch((e: unknown) => {
           this.failures++;
