@@ -56,6 +56,10 @@ export class Instance {
   retiring = false;
   idleSince = 0;
   memoryLimitMB = 0;
+  /** Clock time its current (or last) invocation was handed to it. */
+  dispatchedAt = 0;
+  /** Ms the pool spent getting this runner (a spare, or a boot). */
+  takeMs = 0;
 
   private constructor(
     private readonly opts: RunnerSpawnOptions,

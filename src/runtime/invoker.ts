@@ -71,13 +71,16 @@ export class Invoker {
       const lease = await this.deps.pool.acquire(name);
       const rid = randomUUID();
       const started = this.deps.clock.now();
-      let outcome: Outcome;
+      let outcome: Outcome | undefined;
       try {
         outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000);
       } finally {
-        this.deps.pool.release(lease.instance);
+        this.deps.pool.release(
+          lease.instance,
+          outcome?.kind === 'done' ? outcome.msg.initDuration : undefined,
+        );
       }
-      const result = this.toResult(fn, rid, outcome, lease.cold && !lease.instance.provisioned);
+      const result = this.toResult(fn, rid, outcome!, lease.cold && !lease.instance.provisioned);
       this.deps.writeLog(fn.name, started, result.log);
       return result;
     } finally {

@@ -3,7 +3,7 @@ import { BatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
 import type { Instance } from './instance.ts';
-import { admit, type InstanceStats, pickVictim, plan } from './scaler.ts';
+import { admit, ewma, type InstanceStats, pickVictim, plan } from './scaler.ts';
 import type { SparePool } from './spares.ts';
 
 export interface PoolOptions {
@@ -28,7 +28,17 @@ interface FunctionState {
   idle: Instance[];
   /** Instances being started (a runner is being taken for them). */
   starting: number;
+  /** Requests waiting for a busy instance, oldest first. */
+  waiters: Waiter[];
+  /** Recent mean ms an instance stays busy per invocation. */
+  serviceMs: number | undefined;
   removed: boolean;
+}
+
+interface Waiter {
+  resolve: (lease: Lease) => void;
+  reject: (e: unknown) => void;
+  timer: TimerHandle;
 }
 
 export interface Lease {
@@ -46,6 +56,10 @@ export class Pool {
   private live = 0;
   private timer: TimerHandle | undefined;
   private closed = false;
+  /** Recent ms from taking a spare to a loaded module. */
+  private coldStartMs = 5;
+  /** Recent ms to boot a runner when no spare is ready. */
+  private bootMs = 100;
 
   constructor(
     private readonly opts: PoolOptions,
@@ -70,7 +84,15 @@ export class Pool {
   setFunction(fn: PoolFunction): void {
     let st = this.fns.get(fn.record.name);
     if (!st) {
-      st = { fn, instances: new Set(), idle: [], starting: 0, removed: false };
+      st = {
+        fn,
+        instances: new Set(),
+        idle: [],
+        starting: 0,
+        waiters: [],
+        serviceMs: undefined,
+        removed: false,
+      };
       this.fns.set(fn.record.name, st);
     }
     st.fn = fn;
@@ -101,10 +123,25 @@ export class Pool {
   }
 
   /** Takes an instance for one invocation, starting one if needed, or throws a throttle error. */
-  async acquire(name: string): Promise<Lease> {
-    if (this.closed) throw new BatonError('ShuttingDown', 'Baton is shutting down');
+  acquire(name: string): Promise<Lease> {
+    if (this.closed) return Promise.reject(new BatonError('ShuttingDown', 'Baton is shutting down'));
     const st = this.fns.get(name);
-    if (!st || st.removed) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    if (!st || st.removed)
+      return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${name}`));
+    return this.admitTo(st, true);
+  }
+
+  private admitTo(st: FunctionState, mayQueue: boolean): Promise<Lease> {
+    if (st.idle.length > 0) {
+      // The common case, decided as admit() would, without gathering the rest of the stats.
+      const inst = st.idle.pop()!;
+      inst.busy = true;
+      inst.dispatchedAt = this.clock.now();
+      return Promise.resolve({ instance: inst, cold: false });
+    }
+    let busy = st.starting;
+    for (const inst of st.instances) if (!inst.retiring && inst.revision === st.fn.record.revision) busy++;
+    const startMs = this.spares.available(st.fn.record.memory) > 0 ? this.coldStartMs : this.bootMs;
     const decision = admit({
       idle: st.idle.length,
       live: st.instances.size + st.starting,
@@ -112,21 +149,46 @@ export class Pool {
       platformLive: this.live,
       platformCap: this.opts.maxInstances,
       reclaimable: this.live >= this.opts.maxInstances ? this.reclaimable(st).length : 0,
+      busy,
+      queued: st.waiters.length,
+      serviceMs: st.serviceMs,
+      startMs,
+      mayQueue,
     });
     switch (decision) {
       case 'warm': {
         const inst = st.idle.pop()!;
         inst.busy = true;
-        return { instance: inst, cold: false };
+        inst.dispatchedAt = this.clock.now();
+        return Promise.resolve({ instance: inst, cold: false });
       }
+      case 'queue':
+        return new Promise<Lease>((resolve, reject) => {
+          const waiter: Waiter = {
+            resolve,
+            reject,
+            // Waiting longer than a start would take is never worth it: then start one (or throttle).
+            timer: this.clock.setTimer(Math.ceil(startMs), () => {
+              const i = st.waiters.indexOf(waiter);
+              if (i < 0) return;
+              st.waiters.splice(i, 1);
+              this.admitTo(st, false).then(resolve, reject);
+            }),
+          };
+          st.waiters.push(waiter);
+        });
       case 'throttle-function':
-        throw new BatonError('ThrottledFunction', 'Rate Exceeded.', {
-          details: { reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
-        });
+        return Promise.reject(
+          new BatonError('ThrottledFunction', 'Rate Exceeded.', {
+            details: { reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' },
+          }),
+        );
       case 'throttle-platform':
-        throw new BatonError('ThrottledAccount', 'Rate Exceeded.', {
-          details: { reason: 'ConcurrentInvocationLimitExceeded' },
-        });
+        return Promise.reject(
+          new BatonError('ThrottledAccount', 'Rate Exceeded.', {
+            details: { reason: 'ConcurrentInvocationLimitExceeded' },
+          }),
+        );
       case 'evict': {
         const victim = pickVictim(this.reclaimable(st));
         if (victim) this.stopIdle(victim);
@@ -135,27 +197,49 @@ export class Pool {
       case 'cold':
         break;
     }
-    const inst = await this.startInstance(st, 'on-demand');
-    inst.busy = true;
-    return { instance: inst, cold: true };
+    return this.startInstance(st, 'on-demand').then((inst) => {
+      inst.busy = true;
+      inst.dispatchedAt = this.clock.now();
+      return { instance: inst, cold: true };
+    });
   }
 
-  /** Returns an instance after its invocation. */
-  release(inst: Instance): void {
+  /**
+   * Returns an instance after its invocation (`initMs`: its module load time, on a cold start).
+   * A waiting request gets it at once; otherwise it goes idle.
+   */
+  release(inst: Instance, initMs?: number): void {
+    const now = this.clock.now();
     if (inst.fresh) {
       inst.fresh = false;
+      if (initMs !== undefined) this.coldStartMs = ewma(this.coldStartMs, inst.takeMs + initMs + 1);
       // The cold start that used a spare is answered first; then a new spare boots.
       setImmediate(() => this.spares.refill());
     }
-    if (inst.dead) return;
     const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
-    if (!st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
-      if (st) this.forget(st, inst);
+    if (inst.dead || !st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
+      if (st) {
+        this.forget(st, inst);
+        // A request waiting for this instance will not get it: let it start one now.
+        const waiter = st.waiters.shift();
+        if (waiter) {
+          waiter.timer.cancel();
+          this.admitTo(st, false).then(waiter.resolve, waiter.reject);
+        }
+      }
       inst.kill();
       return;
     }
+    st.serviceMs = ewma(st.serviceMs, now - inst.dispatchedAt);
+    const waiter = st.waiters.shift();
+    if (waiter) {
+      waiter.timer.cancel();
+      inst.dispatchedAt = now;
+      waiter.resolve({ instance: inst, cold: false });
+      return;
+    }
     inst.busy = false;
-    inst.idleSince = this.clock.now();
+    inst.idleSince = now;
     st.idle.push(inst);
   }
 
@@ -166,8 +250,12 @@ export class Pool {
     this.live++;
     st.starting++;
     let inst: Instance;
+    const t0 = this.clock.now();
+    const booted = this.spares.available(st.fn.record.memory) === 0;
     try {
       inst = await this.spares.take(st.fn.record.memory);
+      inst.takeMs = this.clock.now() - t0;
+      if (booted) this.bootMs = ewma(this.bootMs, inst.takeMs);
     } catch (e) {
       this.live--;
       throw new BatonError('Internal', 'could not start an instance', { cause: e });
@@ -270,6 +358,12 @@ export class Pool {
   close(): void {
     this.closed = true;
     this.timer?.cancel();
+    for (const st of this.fns.values()) {
+      for (const w of st.waiters.splice(0)) {
+        w.timer.cancel();
+        w.reject(new BatonError('ShuttingDown', 'Baton is shutting down'));
+      }
+    }
     for (const st of this.fns.values()) for (const inst of st.instances) inst.kill();
     this.spares.close();
   }

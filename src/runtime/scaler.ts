@@ -7,6 +7,8 @@
 export type Admission =
   /** Reuse an idle instance. */
   | 'warm'
+  /** Wait for a busy instance: it should be free sooner than a new one could start. */
+  | 'queue'
   /** Start a new instance. */
   | 'cold'
   /** Start a new instance after reaping an idle instance of another function (platform cap). */
@@ -29,10 +31,46 @@ export interface AdmissionStats {
   platformCap: number;
   /** Idle instances of other functions that may be reclaimed. */
   reclaimable: number;
+  /** Instances of the function that are busy or starting. */
+  busy: number;
+  /** Requests already waiting for one of them. */
+  queued: number;
+  /** Recent mean time an instance stays busy per invocation, in ms; undefined before any. */
+  serviceMs: number | undefined;
+  /** What starting a new instance would take now, in ms (a spare's init, or a process boot). */
+  startMs: number;
+  /** False once a request has waited as long as a start would take. */
+  mayQueue: boolean;
 }
 
+/** A start slower than this means a process boot (no spare runner is ready). */
+export const SLOW_START_MS = 20;
+/** Most waiting requests per busy instance. */
+export const MAX_QUEUE_PER_INSTANCE = 64;
+
+/**
+ * Expected wait for a busy instance, if we joined the queue now: the queue ahead of us is
+ * shared by the busy instances, each taking `serviceMs` per invocation.
+ */
+export function expectedWaitMs(s: Pick<AdmissionStats, 'busy' | 'queued' | 'serviceMs'>): number | undefined {
+  if (s.serviceMs === undefined || s.busy === 0) return undefined;
+  return ((s.queued + 1) * s.serviceMs) / s.busy;
+}
+
+/**
+ * Where an invocation goes. An idle instance is always taken. Otherwise a request waits for a
+ * busy instance when that should be quicker than starting a new one; with no service time known
+ * yet, it waits only when a start would be a full process boot. A request never waits longer than
+ * a start would take (the pool's timer then calls again with `mayQueue: false`), so waiting costs
+ * at most twice a cold start and saves one whenever instances free up fast. This keeps short
+ * invocations on few, hot instances instead of waking one process per concurrent request.
+ */
 export function admit(s: AdmissionStats): Admission {
   if (s.idle > 0) return 'warm';
+  if (s.mayQueue && s.busy > 0 && s.queued < s.busy * MAX_QUEUE_PER_INSTANCE) {
+    const wait = expectedWaitMs(s);
+    if (wait === undefined ? s.startMs >= SLOW_START_MS : wait < s.startMs) return 'queue';
+  }
   if (s.reserved !== null && s.live >= s.reserved) return 'throttle-function';
   if (s.platformLive < s.platformCap) return 'cold';
   if (s.reclaimable > 0) return 'evict';
@@ -80,6 +118,11 @@ export function plan(now: number, instances: readonly InstanceStats[], spec: Sca
     spare--;
   }
   return { reap, start: Math.max(0, spec.provisioned - current.length) };
+}
+
+/** Exponentially weighted moving average; the first sample stands alone. */
+export function ewma(previous: number | undefined, sample: number, weight = 0.2): number {
+  return previous === undefined ? sample : previous + weight * (sample - previous);
 }
 
 /** Of the reclaimable idle instances, the one idle longest goes first. */

@@ -110,6 +110,11 @@ export class SparePool {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Ready spares for a memory size. */
+  available(memoryMB: number): number {
+    return this.ready.get(memoryMB)?.length ?? 0;
+  }
+
   count(): number {
     let n = 0;
     for (const l of this.ready.values()) n += l.length;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
+import { drive } from '../helpers/drive.ts';
 import { createHarness, FIXTURES, type Harness } from '../helpers/harness.ts';
 
 type Probe = { ok: boolean; code?: string; text?: string };
@@ -105,16 +106,3 @@ describe('isolation: what a function cannot do', () => {
     assert.equal((await h.call('ok')).body, 'still fine');
   });
 });
-
-/** Advances the injected clock by `step` every few real milliseconds until `p` settles. */
-async function drive<T>(p: Promise<T>, clock: ManualClock, step: number): Promise<T> {
-  let settled = false;
-  const tracked = p.finally(() => {
-    settled = true;
-  });
-  for (let i = 0; i < 2000 && !settled; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    clock.advance(step);
-  }
-  return tracked;
-}

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { isBatonError } from '../../src/core/errors.ts';
 import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
+import { drive } from '../helpers/drive.ts';
 import { createHarness, type Harness } from '../helpers/harness.ts';
 
 const pidOf = (body: unknown): number => (body as { pid: number }).pid;
@@ -18,7 +19,8 @@ describe('pool and scaling (real processes, injected clock)', () => {
   it('scales out under concurrent load up to reservedConcurrency, then throttles with 429', async () => {
     await h.deploy('capped', { handler: 'basic.slow', reservedConcurrency: 3 });
     const calls = Array.from({ length: 5 }, () => h.invoker.invoke('capped', '{"ms":300}'));
-    const results = await Promise.allSettled(calls);
+    // Requests that cannot have a spare first wait as long as a boot would take: drive the clock.
+    const results = await drive(Promise.allSettled(calls), clock, 50);
     const ok = results.filter((r) => r.status === 'fulfilled');
     const throttled = results.filter(
       (r) => r.status === 'rejected' && isBatonError(r.reason, 'ThrottledFunction'),
@@ -38,7 +40,7 @@ describe('pool and scaling (real processes, injected clock)', () => {
     await h.deploy('wide', { handler: 'basic.slow' });
     // capped holds 3 idle instances; the cap is 6: 6 concurrent calls reclaim them, a 7th is refused.
     const calls = Array.from({ length: 7 }, () => h.invoker.invoke('wide', '{"ms":300}'));
-    const results = await Promise.allSettled(calls);
+    const results = await drive(Promise.allSettled(calls), clock, 50);
     const refused = results.filter(
       (r) => r.status === 'rejected' && isBatonError(r.reason, 'ThrottledAccount'),
     );
@@ -48,6 +50,35 @@ describe('pool and scaling (real processes, injected clock)', () => {
       h.pool.stats().functions.capped?.live,
       0,
       'idle instances of another function were reclaimed',
+    );
+  });
+
+  it('queues short invocations behind a busy instance rather than starting one per request', async () => {
+    await h.deploy('short', { handler: 'basic.handler' });
+    await h.call('short');
+    await h.call('short');
+    // The clock stands still: each invocation seems to take 0 ms, far less than a cold start.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => h.invoker.invoke('short', `{"i":${i}}`)),
+    );
+    assert.deepEqual(
+      results.map((r) => JSON.parse(r.payload).event.i),
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    assert.equal(h.pool.stats().functions.short?.live, 1, 'one hot instance served them all, in order');
+    assert.ok(results.every((r) => !r.cold));
+  });
+
+  it('starts more instances for slow invocations after waiting at most a start time', async () => {
+    await h.deploy('slowish', { handler: 'basic.slow', reservedConcurrency: 4 });
+    await h.invoker.invoke('slowish', '{"ms":1}');
+    clock.advance(400);
+    // A first call took 400 ms of clock time: waiting behind it is slower than starting.
+    const calls = Array.from({ length: 3 }, () => h.invoker.invoke('slowish', '{"ms":300}'));
+    await drive(Promise.all(calls), clock, 50);
+    assert.ok(
+      (h.pool.stats().functions.slowish?.live ?? 0) >= 3,
+      JSON.stringify(h.pool.stats().functions.slowish),
     );
   });
 

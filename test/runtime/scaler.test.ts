@@ -1,8 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { admit, type InstanceStats, pickVictim, plan } from '../../src/runtime/scaler.ts';
+import {
+  admit,
+  ewma,
+  expectedWaitMs,
+  type InstanceStats,
+  MAX_QUEUE_PER_INSTANCE,
+  pickVictim,
+  plan,
+} from '../../src/runtime/scaler.ts';
 
-const base = { idle: 0, live: 0, reserved: null, platformLive: 0, platformCap: 10, reclaimable: 0 };
+const base = {
+  idle: 0,
+  live: 0,
+  reserved: null,
+  platformLive: 0,
+  platformCap: 10,
+  reclaimable: 0,
+  busy: 0,
+  queued: 0,
+  serviceMs: undefined,
+  startMs: 5,
+  mayQueue: true,
+};
 
 describe('admit', () => {
   it('reuses an idle instance first', () => {
@@ -31,6 +51,43 @@ const inst = (
   state,
   current,
   idleSince,
+});
+
+describe('admit: waiting versus starting', () => {
+  const busy = { ...base, live: 2, busy: 2 };
+
+  it('waits for a busy instance when it should be free sooner than a start', () => {
+    // Four requests share two instances at 1 ms each: about 2 ms, against a 5 ms start.
+    assert.equal(expectedWaitMs({ busy: 2, queued: 3, serviceMs: 1 }), 2);
+    assert.equal(admit({ ...busy, queued: 3, serviceMs: 1 }), 'queue');
+  });
+
+  it('starts an instance when waiting would take longer', () => {
+    assert.equal(admit({ ...busy, queued: 3, serviceMs: 10 }), 'cold');
+  });
+
+  it('with no service time known, waits only when a start would be a process boot', () => {
+    assert.equal(admit({ ...busy, startMs: 5 }), 'cold');
+    assert.equal(admit({ ...busy, startMs: 80 }), 'queue');
+  });
+
+  it('never queues without busy instances, past the queue cap, or once a request has waited', () => {
+    assert.equal(admit({ ...base, serviceMs: 0.1 }), 'cold');
+    assert.equal(admit({ ...busy, serviceMs: 0.001, queued: 2 * MAX_QUEUE_PER_INSTANCE }), 'cold');
+    assert.equal(admit({ ...busy, serviceMs: 0.1, mayQueue: false }), 'cold');
+  });
+
+  it('at reserved concurrency, waits briefly if that is quick, else throttles', () => {
+    const full = { ...busy, reserved: 2 };
+    assert.equal(admit({ ...full, serviceMs: 0.5 }), 'queue');
+    assert.equal(admit({ ...full, serviceMs: 300 }), 'throttle-function');
+    assert.equal(admit({ ...full, serviceMs: 0.5, mayQueue: false }), 'throttle-function');
+  });
+
+  it('averages service times', () => {
+    assert.equal(ewma(undefined, 4), 4);
+    assert.equal(ewma(4, 9), 5);
+  });
 });
 
 describe('plan', () => {
