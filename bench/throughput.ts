@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -77,26 +78,46 @@ const bare = await startAndWait(
   /listening (\d+)/,
 );
 const bareUrl = `http://127.0.0.1:${bare.match[1]}/`;
+// The ceiling of the design itself: HTTP → IPC → one request at a time per child process.
+const dispatch = await startAndWait(
+  [join(import.meta.dirname, 'peers', 'ipc-dispatch-server.mjs')],
+  { PATH: process.env.PATH, CHILDREN: String(CONNECTIONS) },
+  /listening (\d+)/,
+);
+const dispatchUrl = `http://127.0.0.1:${dispatch.match[1]}/`;
 
-// Warm-up: Baton scales out to one instance per connection.
+// Warm-up: Baton scales out as the load asks.
 wrk(batonUrl, { connections: CONNECTIONS, seconds: 3, headers: auth });
 wrk(bareUrl, { connections: CONNECTIONS, seconds: 2 });
 
-const runs: { baton: WrkResult; bare: WrkResult }[] = [];
+wrk(dispatchUrl, { connections: CONNECTIONS, seconds: 2 });
+
+const runs: { baton: WrkResult; bare: WrkResult; dispatch: WrkResult }[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   const b = wrk(bareUrl, { connections: CONNECTIONS, seconds: SECONDS });
+  const d = wrk(dispatchUrl, { connections: CONNECTIONS, seconds: SECONDS });
   const t = wrk(batonUrl, { connections: CONNECTIONS, seconds: SECONDS, headers: auth });
   if (t.non2xx > 0 || t.errors) console.warn(`round ${i}: baton non-2xx ${t.non2xx} ${t.errors}`);
-  runs.push({ baton: t, bare: b });
+  runs.push({ baton: t, bare: b, dispatch: d });
 }
-const stats = (await (await fetch(`${control}/admin/v1/functions/tp`, { headers: auth })).json()) as {
-  function: { instances: { live: number } };
-};
+// A fresh connection (node:http, no pooling): the one that created the function has gone stale.
+const stats = await new Promise<{ function: { instances: { live: number } } }>((resolve, reject) => {
+  const req = httpRequest(`${control}/admin/v1/functions/tp`, { headers: auth, agent: false }, (res) => {
+    let body = '';
+    res.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    res.on('end', () => resolve(JSON.parse(body)));
+  });
+  req.on('error', reject);
+  req.end();
+});
 baton.proc.kill('SIGINT');
 bare.proc.kill();
+dispatch.proc.kill();
 
-const rps = (k: 'baton' | 'bare') => median(runs.map((r) => r[k].requestsPerSec));
-const lat = (k: 'baton' | 'bare', p: 'p50ms' | 'p99ms') => median(runs.map((r) => r[k][p]));
+const rps = (k: 'baton' | 'bare' | 'dispatch') => median(runs.map((r) => r[k].requestsPerSec));
+const lat = (k: 'baton' | 'bare' | 'dispatch', p: 'p50ms' | 'p99ms') => median(runs.map((r) => r[k][p]));
 console.log(
   `Throughput: wrk -t1 -c${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s, medians (load generator shares the 2 cores)`,
 );
@@ -114,7 +135,14 @@ table([
     fmt(lat('bare', 'p50ms')),
     fmt(lat('bare', 'p99ms')),
   ],
+  [
+    `peer: bare HTTP → IPC → ${CONNECTIONS} echo children`,
+    fmt(rps('dispatch'), 0),
+    fmt(lat('dispatch', 'p50ms')),
+    fmt(lat('dispatch', 'p99ms')),
+  ],
 ]);
 console.log(
   `baton / bare: ${fmt((100 * rps('baton')) / rps('bare'), 1)} %   (instances serving: ${stats.function.instances.live})`,
 );
+console.log(`peer dispatcher / bare: ${fmt((100 * rps('dispatch')) / rps('bare'), 1)} %`);
