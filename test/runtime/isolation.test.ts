@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
+import { parseFunctionConfig } from '../../src/core/function-spec.ts';
+import { packageRoot } from '../../src/server/config.ts';
 import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
 import { drive } from '../helpers/drive.ts';
 import { createHarness, FIXTURES, type Harness } from '../helpers/harness.ts';
@@ -47,6 +50,25 @@ describe('isolation: what a function cannot do', () => {
       const r = await probe(event);
       assert.deepEqual([r.ok, r.code], [false, 'ERR_ACCESS_DENIED'], JSON.stringify(event));
     }
+  });
+
+  it('cannot load native addons', async () => {
+    const { strToU8, zipSync } = await import('fflate');
+    const addon = readFileSync(
+      join(packageRoot(), 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'),
+    );
+    const code = zipSync({
+      'index.mjs': strToU8(
+        "import { createRequire } from 'node:module';\n" +
+          'export const handler = async () => {\n' +
+          "  try { createRequire(import.meta.url)('./addon.node'); return { ok: true }; }\n" +
+          '  catch (e) { return { ok: false, code: e.code }; }\n' +
+          '};\n',
+      ),
+      'addon.node': new Uint8Array(addon),
+    });
+    await h.deployer.create('addon', parseFunctionConfig({ handler: 'index.handler' }, 'f'), code);
+    assert.deepEqual((await h.call('addon')).body, { ok: false, code: 'ERR_DLOPEN_DISABLED' });
   });
 
   it('cannot start processes or workers', async () => {
