@@ -18,8 +18,6 @@ export type BatonErrorCode =
   | 'ThrottledFunction'
   /** Concurrency limit reached for the whole platform (the instance cap). */
   | 'ThrottledAccount'
-  /** Missing or wrong credentials on a control-plane request. */
-  | 'Unauthorized'
   /** A storage backend failed; `cause` holds the driver's error. */
   | 'BackendFailure'
   /** The platform is shutting down and takes no new work. */

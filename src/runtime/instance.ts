@@ -55,7 +55,6 @@ export class Instance {
   /** Killed after its current invocation (old code, deleted function). */
   retiring = false;
   idleSince = 0;
-  memoryLimitMB = 0;
   /** Clock time its current (or last) invocation was handed to it. */
   dispatchedAt = 0;
   /** Ms the pool spent getting this runner (a spare, or a boot). */
@@ -134,7 +133,6 @@ export class Instance {
     symlinkSync(codeDir, this.taskRoot, 'dir');
     this.functionName = init.functionName;
     this.revision = revision;
-    this.memoryLimitMB = this.memoryMB;
     const env = { ...init.env, LAMBDA_TASK_ROOT: this.taskRoot, TMPDIR: join(this.sandbox, 'tmp') };
     this.proc?.send({ ...init, t: 'init', taskRoot: this.taskRoot, env } satisfies InitMessage);
   }
@@ -164,7 +162,7 @@ export class Instance {
         this.kill();
         return;
       }
-      if (this.residentMB() > this.memoryLimitMB) {
+      if (this.residentMB() > this.memoryMB) {
         this.oomKilled = true;
         this.kill();
         return;

@@ -10,7 +10,6 @@ const MAP: Record<BatonErrorCode, { status: number; type: string }> = {
   RequestTooLarge: { status: 413, type: 'RequestEntityTooLargeException' },
   ThrottledFunction: { status: 429, type: 'TooManyRequestsException' },
   ThrottledAccount: { status: 429, type: 'TooManyRequestsException' },
-  Unauthorized: { status: 403, type: 'UnrecognizedClientException' },
   BackendFailure: { status: 500, type: 'ServiceException' },
   ShuttingDown: { status: 503, type: 'ServiceException' },
   Internal: { status: 500, type: 'ServiceException' },

@@ -1,14 +1,17 @@
 import type { InitMessage } from '../protocol.ts';
 
 /** The Lambda `context` object handed to a Node.js handler. */
-export interface LambdaContext {
+export interface LambdaContext
+  extends Pick<
+    InitMessage,
+    | 'functionName'
+    | 'functionVersion'
+    | 'invokedFunctionArn'
+    | 'memoryLimitInMB'
+    | 'logGroupName'
+    | 'logStreamName'
+  > {
   awsRequestId: string;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  logGroupName: string;
-  logStreamName: string;
   callbackWaitsForEmptyEventLoop: boolean;
   identity: undefined;
   clientContext: undefined;
