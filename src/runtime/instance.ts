@@ -59,6 +59,8 @@ export class Instance {
   dispatchedAt = 0;
   /** Ms the pool spent getting this runner (a spare, or a boot). */
   takeMs = 0;
+  /** True when no spare was ready and the runner was booted for this instance. */
+  booted = false;
 
   private constructor(
     private readonly opts: RunnerSpawnOptions,

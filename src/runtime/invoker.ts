@@ -78,6 +78,7 @@ export class Invoker {
         this.deps.pool.release(
           lease.instance,
           outcome?.kind === 'done' ? outcome.msg.initDuration : undefined,
+          outcome?.kind === 'done' ? outcome.msg.duration : undefined,
         );
       }
       const result = this.toResult(fn, rid, outcome!, lease.cold && !lease.instance.provisioned);

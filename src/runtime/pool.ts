@@ -3,7 +3,7 @@ import { BatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
 import type { Instance } from './instance.ts';
-import { admit, ewma, type InstanceStats, pickVictim, plan } from './scaler.ts';
+import { admit, ewma, type InstanceStats, keepWaiting, pickVictim, plan } from './scaler.ts';
 import type { SparePool } from './spares.ts';
 
 export interface PoolOptions {
@@ -32,6 +32,10 @@ interface FunctionState {
   waiters: Waiter[];
   /** Recent mean ms an instance stays busy per invocation. */
   serviceMs: number | undefined;
+  /** Recent mean ms from handing an invocation over to getting the instance back. */
+  turnaroundMs: number;
+  /** Invocations finished, ever: a waiter compares it to tell a moving queue from a stuck one. */
+  completed: number;
   removed: boolean;
 }
 
@@ -40,6 +44,9 @@ interface Waiter {
   reject: (e: unknown) => void;
   timer: TimerHandle;
 }
+
+/** Ms an invocation spends crossing to the runner and back, beyond its handler. */
+const IPC_MS = 0.1;
 
 export interface Lease {
   instance: Instance;
@@ -91,6 +98,8 @@ export class Pool {
         starting: 0,
         waiters: [],
         serviceMs: undefined,
+        turnaroundMs: 0,
+        completed: 0,
         removed: false,
       };
       this.fns.set(fn.record.name, st);
@@ -164,17 +173,23 @@ export class Pool {
       }
       case 'queue':
         return new Promise<Lease>((resolve, reject) => {
-          const waiter: Waiter = {
-            resolve,
-            reject,
-            // Waiting longer than a start would take is never worth it: then start one (or throttle).
-            timer: this.clock.setTimer(Math.ceil(startMs), () => {
-              const i = st.waiters.indexOf(waiter);
-              if (i < 0) return;
-              st.waiters.splice(i, 1);
-              this.admitTo(st, false).then(resolve, reject);
-            }),
+          let seen = st.completed;
+          const waiter: Waiter = { resolve, reject, timer: { cancel: () => undefined } };
+          // A new instance's first answer would also take the platform's turnaround.
+          const wait = Math.ceil(startMs + st.turnaroundMs);
+          const check = (): void => {
+            const i = st.waiters.indexOf(waiter);
+            if (i < 0) return;
+            const progressed = st.completed > seen;
+            seen = st.completed;
+            if (keepWaiting({ progressed, turnaroundMs: st.turnaroundMs, serviceMs: st.serviceMs })) {
+              waiter.timer = this.clock.setTimer(wait, check);
+              return;
+            }
+            st.waiters.splice(i, 1);
+            this.admitTo(st, false).then(resolve, reject);
           };
+          waiter.timer = this.clock.setTimer(wait, check);
           st.waiters.push(waiter);
         });
       case 'throttle-function':
@@ -208,11 +223,12 @@ export class Pool {
    * Returns an instance after its invocation (`initMs`: its module load time, on a cold start).
    * A waiting request gets it at once; otherwise it goes idle.
    */
-  release(inst: Instance, initMs?: number): void {
+  release(inst: Instance, initMs?: number, handlerMs?: number): void {
     const now = this.clock.now();
     if (inst.fresh) {
       inst.fresh = false;
-      if (initMs !== undefined) this.coldStartMs = ewma(this.coldStartMs, inst.takeMs + initMs + 1);
+      if (initMs !== undefined && !inst.booted)
+        this.coldStartMs = ewma(this.coldStartMs, inst.takeMs + initMs + 1);
       // The cold start that used a spare is answered first; then a new spare boots.
       setImmediate(() => this.spares.refill());
     }
@@ -230,7 +246,14 @@ export class Pool {
       inst.kill();
       return;
     }
-    st.serviceMs = ewma(st.serviceMs, now - inst.dispatchedAt);
+    st.completed++;
+    const turnaround = now - inst.dispatchedAt;
+    st.turnaroundMs = ewma(st.turnaroundMs, turnaround);
+    // The instance's own time: when the platform is the bottleneck, more instances do not help.
+    st.serviceMs = ewma(
+      st.serviceMs,
+      handlerMs === undefined ? turnaround : Math.min(turnaround, handlerMs + IPC_MS),
+    );
     const waiter = st.waiters.shift();
     if (waiter) {
       waiter.timer.cancel();
@@ -255,6 +278,7 @@ export class Pool {
     try {
       inst = await this.spares.take(st.fn.record.memory);
       inst.takeMs = this.clock.now() - t0;
+      inst.booted = booted;
       if (booted) this.bootMs = ewma(this.bootMs, inst.takeMs);
     } catch (e) {
       this.live--;

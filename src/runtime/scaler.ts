@@ -120,6 +120,23 @@ export function plan(now: number, instances: readonly InstanceStats[], spec: Sca
   return { reap, start: Math.max(0, spec.provisioned - current.length) };
 }
 
+/**
+ * A waiting request has waited as long as a start would take. It starts an instance, unless the
+ * queue is moving and the instances spend most of their busy time waiting for the platform
+ * rather than working: then the platform, not the instance count, is the bottleneck, and another
+ * process would only slow it further.
+ */
+export function keepWaiting(s: {
+  progressed: boolean;
+  turnaroundMs: number;
+  serviceMs: number | undefined;
+}): boolean {
+  return s.progressed && s.serviceMs !== undefined && s.turnaroundMs > PLATFORM_BOUND_RATIO * s.serviceMs;
+}
+
+/** Turnaround over service time beyond which invocations are bound by the platform. */
+export const PLATFORM_BOUND_RATIO = 4;
+
 /** Exponentially weighted moving average; the first sample stands alone. */
 export function ewma(previous: number | undefined, sample: number, weight = 0.2): number {
   return previous === undefined ? sample : previous + weight * (sample - previous);

@@ -5,6 +5,7 @@ import {
   ewma,
   expectedWaitMs,
   type InstanceStats,
+  keepWaiting,
   MAX_QUEUE_PER_INSTANCE,
   pickVictim,
   plan,
@@ -82,6 +83,22 @@ describe('admit: waiting versus starting', () => {
     assert.equal(admit({ ...full, serviceMs: 0.5 }), 'queue');
     assert.equal(admit({ ...full, serviceMs: 300 }), 'throttle-function');
     assert.equal(admit({ ...full, serviceMs: 0.5, mayQueue: false }), 'throttle-function');
+  });
+
+  it('keeps waiting past a start time only while the queue moves and the platform is the bottleneck', () => {
+    // Instances work 0.1 ms of each 2 ms turnaround: the dispatcher, not the instances, is saturated.
+    assert.equal(keepWaiting({ progressed: true, turnaroundMs: 2, serviceMs: 0.1 }), true);
+    assert.equal(
+      keepWaiting({ progressed: false, turnaroundMs: 2, serviceMs: 0.1 }),
+      false,
+      'a stuck queue starts one',
+    );
+    assert.equal(
+      keepWaiting({ progressed: true, turnaroundMs: 300, serviceMs: 299 }),
+      false,
+      'busy instances: start one',
+    );
+    assert.equal(keepWaiting({ progressed: true, turnaroundMs: 2, serviceMs: undefined }), false);
   });
 
   it('averages service times', () => {
