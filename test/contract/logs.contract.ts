@@ -35,6 +35,21 @@ export function logsContract(make: () => Promise<LogBackend>): void {
     assert.ok(all[1]!.id > all[0]!.id);
   });
 
+  it('keeps every record of a large batch, in order', async () => {
+    const b = await make();
+    const batch = Array.from({ length: 150 }, (_, i) => rec('big', 1000 + i, `m${i}`));
+    await b.append(batch);
+    const got = await b.query({ function: 'big', limit: 1000 });
+    assert.deepEqual(
+      got.map((r) => r.message),
+      batch.map((r) => r.message),
+    );
+    assert.deepEqual(
+      got.map((r) => r.ts),
+      batch.map((r) => r.ts),
+    );
+  });
+
   it('purges records older than a time and deletes a function’s records', async () => {
     const b = await make();
     await b.append([rec('a', 100, 'old'), rec('a', 500, 'new'), rec('c', 50, 'c-old')]);

@@ -18,11 +18,27 @@ const toRecord = (r: Row): StoredLogRecord => ({
 });
 
 export function sqliteLogs(db: SqliteDatabase): LogBackend {
-  const insert = db.prepare<[string, number, string | null, string]>(
-    'INSERT INTO function_logs (function, ts, request_id, message) VALUES (?, ?, ?, ?)',
-  );
+  const insertSql = (rows: number) =>
+    `INSERT INTO function_logs (function, ts, request_id, message) VALUES ${Array(rows).fill('(?, ?, ?, ?)').join(', ')}`;
+  const insertOne = db.prepare(insertSql(1));
+  // Batches go in as multi-row statements: one statement step per CHUNK records.
+  const CHUNK = 64;
+  const insertChunk = db.prepare(insertSql(CHUNK));
   const appendAll = db.transaction((records: Parameters<LogBackend['append']>[0]) => {
-    for (const r of records) insert.run(r.function, r.ts, r.requestId, r.message);
+    let i = 0;
+    const args: (string | number | null)[] = [];
+    for (; i + CHUNK <= records.length; i += CHUNK) {
+      args.length = 0;
+      for (let j = i; j < i + CHUNK; j++) {
+        const r = records[j]!;
+        args.push(r.function, r.ts, r.requestId, r.message);
+      }
+      insertChunk.run(args);
+    }
+    for (; i < records.length; i++) {
+      const r = records[i]!;
+      insertOne.run(r.function, r.ts, r.requestId, r.message);
+    }
   });
   const after = db.prepare<[string, number, number], Row>(
     'SELECT * FROM function_logs WHERE function = ? AND id > ? ORDER BY id LIMIT ?',
