@@ -1,10 +1,21 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
-import type { FunctionRecord } from '../core/function-spec.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
+import {
+  busyCount,
+  type FunctionState,
+  IPC_MS,
+  instanceStats,
+  type Lease,
+  newFunctionState,
+  type PoolFunction,
+  type Waiter,
+} from './function-state.ts';
 import type { Instance } from './instance.ts';
-import { admit, ewma, type InstanceStats, keepWaiting, pickVictim, plan } from './scaler.ts';
+import { admit, ewma, keepWaiting, pickVictim, plan } from './scaler.ts';
 import type { SparePool } from './spares.ts';
+
+export type { Lease, PoolFunction } from './function-state.ts';
 
 export interface PoolOptions {
   /** Most instances across all functions (spares excluded). */
@@ -12,46 +23,6 @@ export interface PoolOptions {
   /** Milliseconds between scaling passes (reaping idle instances, keeping provisioned ones). */
   scaleIntervalMs: number;
   identity: PlatformIdentity;
-}
-
-/** What the pool knows of a deployed function. */
-export interface PoolFunction {
-  record: FunctionRecord;
-  /** Absolute path of the function's unpacked code. */
-  codeDir: string;
-}
-
-interface FunctionState {
-  fn: PoolFunction;
-  instances: Set<Instance>;
-  /** Idle instances of the current revision; the most recently used last. */
-  idle: Instance[];
-  /** Instances being started (a runner is being taken for them). */
-  starting: number;
-  /** Requests waiting for a busy instance, oldest first. */
-  waiters: Waiter[];
-  /** Recent mean ms an instance stays busy per invocation. */
-  serviceMs: number | undefined;
-  /** Recent mean ms from handing an invocation over to getting the instance back. */
-  turnaroundMs: number;
-  /** Invocations finished, ever: a waiter compares it to tell a moving queue from a stuck one. */
-  completed: number;
-  removed: boolean;
-}
-
-interface Waiter {
-  resolve: (lease: Lease) => void;
-  reject: (e: unknown) => void;
-  timer: TimerHandle;
-}
-
-/** Ms an invocation spends crossing to the runner and back, beyond its handler. */
-const IPC_MS = 0.1;
-
-export interface Lease {
-  instance: Instance;
-  /** True when the instance was started for this request. */
-  cold: boolean;
 }
 
 /**
@@ -91,17 +62,7 @@ export class Pool {
   setFunction(fn: PoolFunction): void {
     let st = this.fns.get(fn.record.name);
     if (!st) {
-      st = {
-        fn,
-        instances: new Set(),
-        idle: [],
-        starting: 0,
-        waiters: [],
-        serviceMs: undefined,
-        turnaroundMs: 0,
-        completed: 0,
-        removed: false,
-      };
+      st = newFunctionState(fn);
       this.fns.set(fn.record.name, st);
     }
     st.fn = fn;
@@ -119,6 +80,10 @@ export class Pool {
     const st = this.fns.get(name);
     if (!st) return;
     st.removed = true;
+    for (const w of st.waiters.splice(0)) {
+      w.timer.cancel();
+      w.reject(new BatonError('ResourceNotFound', `Function not found: ${name}`));
+    }
     for (const inst of st.instances) this.retire(st, inst);
     if (st.instances.size === 0) this.fns.delete(name);
   }
@@ -141,6 +106,8 @@ export class Pool {
   }
 
   private admitTo(st: FunctionState, mayQueue: boolean): Promise<Lease> {
+    if (st.removed)
+      return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${st.fn.record.name}`));
     if (st.idle.length > 0) {
       // The common case, decided as admit() would, without gathering the rest of the stats.
       const inst = st.idle.pop()!;
@@ -148,8 +115,7 @@ export class Pool {
       inst.dispatchedAt = this.clock.now();
       return Promise.resolve({ instance: inst, cold: false });
     }
-    let busy = st.starting;
-    for (const inst of st.instances) if (!inst.retiring && inst.revision === st.fn.record.revision) busy++;
+    const busy = busyCount(st);
     const startMs = this.spares.available(st.fn.record.memory) > 0 ? this.coldStartMs : this.bootMs;
     const decision = admit({
       idle: st.idle.length,
@@ -338,17 +304,7 @@ export class Pool {
 
   private scaleOne(st: FunctionState, now: number): void {
     if (st.removed || this.closed) return;
-    const stats: InstanceStats[] = [];
-    for (const inst of st.instances) {
-      stats.push({
-        id: inst.id,
-        state: inst.busy ? 'busy' : st.idle.includes(inst) ? 'idle' : 'starting',
-        current: inst.revision === st.fn.record.revision && !inst.retiring,
-        idleSince: inst.idleSince,
-      });
-    }
-    for (let i = 0; i < st.starting; i++)
-      stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
+    const stats = instanceStats(st, now);
     const decision = plan(now, stats, {
       provisioned: st.fn.record.provisionedConcurrency,
       idleTimeoutMs: st.fn.record.idleTimeout * 1000,

@@ -1,0 +1,81 @@
+import type { TimerHandle } from '../core/clock.ts';
+import type { FunctionRecord } from '../core/function-spec.ts';
+import type { Instance } from './instance.ts';
+import type { InstanceStats } from './scaler.ts';
+
+/** What the pool knows of a deployed function. */
+export interface PoolFunction {
+  record: FunctionRecord;
+  /** Absolute path of the function's unpacked code. */
+  codeDir: string;
+}
+
+export interface FunctionState {
+  fn: PoolFunction;
+  instances: Set<Instance>;
+  /** Idle instances of the current revision; the most recently used last. */
+  idle: Instance[];
+  /** Instances being started (a runner is being taken for them). */
+  starting: number;
+  /** Requests waiting for a busy instance, oldest first. */
+  waiters: Waiter[];
+  /** Recent mean ms an instance stays busy per invocation. */
+  serviceMs: number | undefined;
+  /** Recent mean ms from handing an invocation over to getting the instance back. */
+  turnaroundMs: number;
+  /** Invocations finished, ever: a waiter compares it to tell a moving queue from a stuck one. */
+  completed: number;
+  removed: boolean;
+}
+
+export interface Waiter {
+  resolve: (lease: Lease) => void;
+  reject: (e: unknown) => void;
+  timer: TimerHandle;
+}
+
+/** Ms an invocation spends crossing to the runner and back, beyond its handler. */
+export const IPC_MS = 0.1;
+
+export interface Lease {
+  instance: Instance;
+  /** True when the instance was started for this request. */
+  cold: boolean;
+}
+
+export function newFunctionState(fn: PoolFunction): FunctionState {
+  return {
+    fn,
+    instances: new Set(),
+    idle: [],
+    starting: 0,
+    waiters: [],
+    serviceMs: undefined,
+    turnaroundMs: 0,
+    completed: 0,
+    removed: false,
+  };
+}
+
+/** Instances of the current code that are busy or starting (call when none is idle). */
+export function busyCount(st: FunctionState): number {
+  let busy = st.starting;
+  for (const inst of st.instances) if (!inst.retiring && inst.revision === st.fn.record.revision) busy++;
+  return busy;
+}
+
+/** What the scaler's `plan` needs to know of a function's instances. */
+export function instanceStats(st: FunctionState, now: number): InstanceStats[] {
+  const stats: InstanceStats[] = [];
+  for (const inst of st.instances) {
+    stats.push({
+      id: inst.id,
+      state: inst.busy ? 'busy' : st.idle.includes(inst) ? 'idle' : 'starting',
+      current: inst.revision === st.fn.record.revision && !inst.retiring,
+      idleSince: inst.idleSince,
+    });
+  }
+  for (let i = 0; i < st.starting; i++)
+    stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
+  return stats;
+}
