@@ -110,7 +110,6 @@ export function adminRoutes(
   };
   const invoke: Handler = async (req, res, name) => {
     const body = await readBody(req, limits.invokePayloadBytes, 'InvokeFunction');
-    find(name);
     const r = await deps.invoker.invoke(name, body);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -150,13 +149,14 @@ export function adminRoutes(
     sendJson(res, 200, { app: manifest.app, ...result });
   };
 
+  // The invoke route comes first: it is the hot path.
   const routes: [string, RegExp, Handler][] = [
+    ['POST', /^functions\/([^/]+)\/invoke$/, invoke],
     ['GET', /^functions$/, listFunctions],
     ['POST', /^functions$/, createFunction],
     ['GET', /^functions\/([^/]+)$/, getFunction],
     ['PUT', /^functions\/([^/]+)$/, updateFunction],
     ['DELETE', /^functions\/([^/]+)$/, deleteFunction],
-    ['POST', /^functions\/([^/]+)\/invoke$/, invoke],
     ['GET', /^functions\/([^/]+)\/logs$/, logs],
     ['POST', /^deploy$/, deploy],
   ];
