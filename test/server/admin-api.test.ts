@@ -12,7 +12,7 @@ const CODE = zip({
   'index.mjs': `
     export const handler = async (event) => ({ hello: event.name ?? 'nobody', greeting: process.env.GREETING ?? null });
     export const fail = async () => { throw new RangeError('out of range'); };
-    export const slow = async () => { await new Promise((r) => setTimeout(r, 300)); return 'slow done'; };
+    export const slow = async () => { await new Promise((r) => setTimeout(r, 1000)); return 'slow done'; };
   `,
 });
 
