@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { FIXTURES } from '../helpers/harness.ts';
-import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { CLI, runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 describe('the baton CLI against a running server', () => {
   let s: ServerProcess;
@@ -73,6 +73,31 @@ describe('the baton CLI against a running server', () => {
     const list = await runCli(['functions'], s.cliEnv);
     assert.match(list.stdout, /^NAME\s+APP\s+HANDLER/);
     assert.match(list.stdout, /^boom\s+testapp\s+src\/boom\.handler\s+128 MB\s+3 s/m);
+  });
+
+  it('follows logs as invocations happen', async () => {
+    const { spawn } = await import('node:child_process');
+    const follower = spawn(process.execPath, [CLI, 'logs', 'boom', '--follow', '--since', '1s'], {
+      env: s.cliEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    follower.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 700));
+      const r = await runCli(['invoke', 'boom'], s.cliEnv);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /"errorMessage":"boom"/);
+      const deadline = Date.now() + 10_000;
+      while (!/REPORT RequestId: /.test(out) && Date.now() < deadline)
+        await new Promise((res) => setTimeout(res, 100));
+      assert.match(out, /^START RequestId: \S+ Version: \$LATEST$/m);
+      assert.match(out, /^REPORT RequestId: /m);
+    } finally {
+      follower.kill();
+    }
   });
 
   it('rejects a bad manifest with the field path, before uploading', async () => {
