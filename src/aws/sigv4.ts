@@ -1,0 +1,286 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * AWS Signature Version 4 verification, for the `Authorization` header and for presigned query
+ * strings. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+ *
+ * Pure: the caller passes the request as received, a secret lookup and the current time; wire
+ * adapters map the failure codes to each protocol's error names.
+ */
+
+export interface SignedRequest {
+  method: string;
+  /** The path exactly as sent on the request line (still percent-encoded), without the query. */
+  rawPath: string;
+  /** The query string as sent, without the leading `?`. */
+  rawQuery: string;
+  /** Header names in lower case; repeated headers joined by commas, as node:http does. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
+export type SigV4Failure =
+  /** No Authorization header and no presigned query. */
+  | 'MissingAuthentication'
+  /** An Authorization header or presigned query that lacks a part, or a bad date. */
+  | 'IncompleteSignature'
+  /** The access key id is not known. */
+  | 'UnknownAccessKey'
+  /** The signature does not match. */
+  | 'SignatureMismatch'
+  /** The request time is more than 5 minutes off, or a presigned URL has expired. */
+  | 'RequestExpired'
+  /** The credential scope names another service than the API being called. */
+  | 'WrongService';
+
+export type SigV4Result =
+  | { ok: true; accessKeyId: string; region: string; service: string }
+  | { ok: false; code: SigV4Failure; message: string };
+
+/** How far a request's time may be from the server's, either way. */
+export const MAX_SKEW_MS = 5 * 60 * 1000;
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+
+/** RFC 3986 encoding as the AWS signers do it: everything but unreserved characters. */
+export function awsUriEscape(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Non-S3 services sign the path URI-encoded twice: the SDKs encode it for the request line, and
+ * the signer encodes it again (slashes kept), after dropping empty and dot segments.
+ */
+function canonicalUri(rawPath: string): string {
+  const segments: string[] = [];
+  for (const seg of rawPath.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') segments.pop();
+    else segments.push(seg);
+  }
+  const trailing = segments.length > 0 && rawPath.endsWith('/') ? '/' : '';
+  const normalized = `${rawPath.startsWith('/') ? '/' : ''}${segments.join('/')}${trailing}`;
+  return awsUriEscape(normalized).replace(/%2F/g, '/');
+}
+
+function canonicalQuery(pairs: [string, string][]): string {
+  return pairs
+    .map(([k, v]) => [awsUriEscape(k), awsUriEscape(v)] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+function parseQuery(rawQuery: string): [string, string][] {
+  if (!rawQuery) return [];
+  return rawQuery
+    .split('&')
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      const i = p.indexOf('=');
+      const k = i < 0 ? p : p.slice(0, i);
+      const v = i < 0 ? '' : p.slice(i + 1);
+      return [safeDecode(k.replace(/\+/g, '%20')), safeDecode(v.replace(/\+/g, '%20'))];
+    });
+}
+
+function headerValue(h: SignedRequest['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function hmac(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** Parses `20240101T000000Z`; NaN when malformed. */
+function parseAmzDate(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (!m) return Number.NaN;
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+}
+
+interface Parts {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  /** For presigned URLs: seconds the signature stays valid. */
+  expires?: number;
+  /** Query pairs that take part in the canonical query (all but X-Amz-Signature). */
+  query: [string, string][];
+}
+
+function fail(code: SigV4Failure, message: string): SigV4Result {
+  return { ok: false, code, message };
+}
+
+function parseCredential(
+  credential: string,
+): Pick<Parts, 'accessKeyId' | 'date' | 'region' | 'service'> | undefined {
+  const c = credential.split('/');
+  if (c.length !== 5 || c[4] !== 'aws4_request' || !c[0]) return undefined;
+  return { accessKeyId: c[0], date: c[1]!, region: c[2]!, service: c[3]! };
+}
+
+function fromHeader(req: SignedRequest, auth: string, query: [string, string][]): Parts | SigV4Result {
+  if (!auth.startsWith(`${ALGORITHM} `))
+    return fail('IncompleteSignature', `Authorization header requires the ${ALGORITHM} algorithm.`);
+  const fields = new Map<string, string>();
+  for (const part of auth.slice(ALGORITHM.length + 1).split(',')) {
+    const i = part.indexOf('=');
+    if (i > 0) fields.set(part.slice(0, i).trim(), part.slice(i + 1).trim());
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  const missing = [
+    ['Credential', credential],
+    ['SignedHeaders', signedHeaders],
+    ['Signature', signature],
+  ]
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length > 0)
+    return fail(
+      'IncompleteSignature',
+      `Authorization header requires ${missing.map((k) => `'${k}'`).join(', ')} parameter(s).`,
+    );
+  const scope = parseCredential(credential!);
+  if (!scope)
+    return fail('IncompleteSignature', `Credential should be scoped to a valid region: '${credential}'.`);
+  const amzDate = headerValue(req.headers, 'x-amz-date') ?? '';
+  if (!amzDate)
+    return fail(
+      'IncompleteSignature',
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    );
+  return { ...scope, signedHeaders: signedHeaders!.split(';'), signature: signature!, amzDate, query };
+}
+
+function fromQuery(query: [string, string][]): Parts | SigV4Result {
+  const get = (k: string) => query.find(([n]) => n === k)?.[1];
+  if (get('X-Amz-Algorithm') !== ALGORITHM)
+    return fail('IncompleteSignature', `X-Amz-Algorithm must be ${ALGORITHM}.`);
+  const credential = get('X-Amz-Credential');
+  const signedHeaders = get('X-Amz-SignedHeaders');
+  const signature = get('X-Amz-Signature');
+  const amzDate = get('X-Amz-Date');
+  const expires = Number(get('X-Amz-Expires') ?? '900');
+  if (!credential || !signedHeaders || !signature || !amzDate)
+    return fail(
+      'IncompleteSignature',
+      'A presigned request needs X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders and X-Amz-Signature.',
+    );
+  const scope = parseCredential(credential);
+  if (!scope)
+    return fail('IncompleteSignature', `Credential should be scoped to a valid region: '${credential}'.`);
+  if (!Number.isInteger(expires) || expires < 1 || expires > 604_800)
+    return fail('IncompleteSignature', 'X-Amz-Expires must be a whole number of seconds from 1 to 604800.');
+  return {
+    ...scope,
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate,
+    expires,
+    query: query.filter(([k]) => k !== 'X-Amz-Signature'),
+  };
+}
+
+/**
+ * Verifies a request's SigV4 signature. `expectedService` is the signing name of the API the
+ * request is routed to (`lambda`, `sqs`, …); a request signed for another service is refused.
+ */
+export function verifySigV4(
+  req: SignedRequest,
+  secretFor: (accessKeyId: string) => string | undefined,
+  now: number,
+  expectedService?: string,
+): SigV4Result {
+  const query = parseQuery(req.rawQuery);
+  const auth = headerValue(req.headers, 'authorization');
+  const presigned = query.some(([k]) => k === 'X-Amz-Signature');
+  if (!auth && !presigned) return fail('MissingAuthentication', 'Missing Authentication Token');
+  const parsed = auth ? fromHeader(req, auth, query) : fromQuery(query);
+  if ('ok' in parsed) return parsed;
+  const p = parsed;
+
+  const time = parseAmzDate(p.amzDate);
+  if (Number.isNaN(time))
+    return fail('IncompleteSignature', `Date must be in ISO-8601 'basic format'. Got '${p.amzDate}'.`);
+  if (p.date !== p.amzDate.slice(0, 8))
+    return fail(
+      'SignatureMismatch',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${p.date}' != '${p.amzDate.slice(0, 8)}'`,
+    );
+  if (p.expires !== undefined) {
+    if (now > time + p.expires * 1000)
+      return fail('RequestExpired', 'Signature expired: the presigned URL is past its X-Amz-Expires.');
+    if (time - now > MAX_SKEW_MS)
+      return fail('RequestExpired', 'Signature not yet current: the request date is in the future.');
+  } else if (Math.abs(now - time) > MAX_SKEW_MS) {
+    return fail(
+      'RequestExpired',
+      `Signature expired: ${p.amzDate} is now earlier than ${new Date(now - MAX_SKEW_MS).toISOString().replace(/[-:]|\.\d{3}/g, '')} (${new Date(now).toISOString().replace(/[-:]|\.\d{3}/g, '')} - 5 min.)`,
+    );
+  }
+  if (expectedService !== undefined && p.service !== expectedService)
+    return fail('WrongService', `Credential should be scoped to correct service: '${expectedService}'.`);
+
+  const secret = secretFor(p.accessKeyId);
+  if (secret === undefined)
+    return fail('UnknownAccessKey', 'The security token included in the request is invalid.');
+
+  if (!p.signedHeaders.includes('host'))
+    return fail('IncompleteSignature', "'Host' must be a signed header.");
+  const canonicalHeaders = p.signedHeaders
+    .map((name) => `${name}:${(headerValue(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const bodyHash = sha256Hex(req.body);
+  const declared = headerValue(req.headers, 'x-amz-content-sha256');
+  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash)
+    return fail(
+      'SignatureMismatch',
+      'The provided x-amz-content-sha256 header does not match what was computed.',
+    );
+  // Presigned URLs: the JavaScript SDK signs the body's hash, botocore signs UNSIGNED-PAYLOAD.
+  const candidates =
+    declared !== undefined
+      ? [declared]
+      : p.expires !== undefined
+        ? [bodyHash, 'UNSIGNED-PAYLOAD']
+        : [bodyHash];
+  const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, p.date), p.region), p.service), 'aws4_request');
+  const given = Buffer.from(p.signature, 'hex');
+  const head = [
+    req.method.toUpperCase(),
+    canonicalUri(req.rawPath),
+    canonicalQuery(p.query),
+    canonicalHeaders,
+    p.signedHeaders.join(';'),
+  ].join('\n');
+  const matches = candidates.some((payloadHash) => {
+    const stringToSign = [ALGORITHM, p.amzDate, scope, sha256Hex(`${head}\n${payloadHash}`)].join('\n');
+    const expected = hmac(key, stringToSign);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+  if (!matches)
+    return fail(
+      'SignatureMismatch',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    );
+  return { ok: true, accessKeyId: p.accessKeyId, region: p.region, service: p.service };
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { MAX_SKEW_MS, type SignedRequest, verifySigV4 } from '../../src/aws/sigv4.ts';
+
+// The AWS SDK's own signer signs; Baton's verifier must agree with it.
+const credentials = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+const secretFor = (id: string) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined);
+const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+const signer = (service = 'lambda', region = 'eu-west-1') =>
+  new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: true });
+
+function request(path: string, query: Record<string, string> = {}, body = '{"a":1}'): HttpRequest {
+  return new HttpRequest({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port: 4748,
+    path,
+    query,
+    headers: { host: '127.0.0.1:4748', 'content-type': 'application/json', 'x-extra': '  spaced   value ' },
+    body,
+  });
+}
+
+/** What Baton's server sees of a signed SDK request. */
+function received(r: HttpRequest): SignedRequest {
+  const q = Object.entries(r.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+  return { method: r.method, rawPath: r.path, rawQuery: q, headers, body: Buffer.from(String(r.body ?? '')) };
+}
+
+describe('SigV4 verification against the AWS SDK signer', () => {
+  it('accepts a signed request and reports its region and service', async () => {
+    const signed = (await signer().sign(request('/2015-03-31/functions/my-fn/invocations'), {
+      signingDate: new Date(NOW),
+    })) as HttpRequest;
+    assert.deepEqual(verifySigV4(received(signed), secretFor, NOW, 'lambda'), {
+      ok: true,
+      accessKeyId: 'AKIDEXAMPLE',
+      region: 'eu-west-1',
+      service: 'lambda',
+    });
+  });
+
+  it('handles encoded path segments and query strings', async () => {
+    const path = `/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:eu-west-1:000000000000:function:f')}/invocations`;
+    const signed = (await signer().sign(request(path, { Qualifier: '$LATEST', 'a b': 'c/d é', Marker: '' }), {
+      signingDate: new Date(NOW),
+    })) as HttpRequest;
+    assert.equal(verifySigV4(received(signed), secretFor, NOW, 'lambda').ok, true);
+  });
+
+  it('refuses a changed body, path, header or secret', async () => {
+    const signed = (await signer().sign(request('/x'), { signingDate: new Date(NOW) })) as HttpRequest;
+    const base = received(signed);
+    const code = (r: SignedRequest, lookup = secretFor) => {
+      const v = verifySigV4(r, lookup, NOW);
+      return v.ok ? 'ok' : v.code;
+    };
+    assert.equal(code(base), 'ok');
+    assert.equal(code({ ...base, body: Buffer.from('{"a":2}') }), 'SignatureMismatch');
+    assert.equal(code({ ...base, rawPath: '/y' }), 'SignatureMismatch');
+    assert.equal(code({ ...base, headers: { ...base.headers, 'x-extra': 'other' } }), 'SignatureMismatch');
+    assert.equal(
+      code(base, () => 'not-the-secret'),
+      'SignatureMismatch',
+    );
+    assert.equal(
+      code(base, () => undefined),
+      'UnknownAccessKey',
+    );
+    assert.equal(
+      code({ ...base, headers: { ...base.headers, authorization: undefined } }),
+      'MissingAuthentication',
+    );
+    assert.equal(
+      code({
+        ...base,
+        headers: { ...base.headers, authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/x' },
+      }),
+      'IncompleteSignature',
+    );
+  });
+
+  it('refuses requests more than 5 minutes off, either way', async () => {
+    const signed = (await signer().sign(request('/x'), { signingDate: new Date(NOW) })) as HttpRequest;
+    const r = received(signed);
+    assert.equal(verifySigV4(r, secretFor, NOW + MAX_SKEW_MS).ok, true);
+    const late = verifySigV4(r, secretFor, NOW + MAX_SKEW_MS + 1000);
+    assert.deepEqual([late.ok, !late.ok && late.code], [false, 'RequestExpired']);
+    const early = verifySigV4(r, secretFor, NOW - MAX_SKEW_MS - 1000);
+    assert.deepEqual([early.ok, !early.ok && early.code], [false, 'RequestExpired']);
+  });
+
+  it('refuses a signature made for another service', async () => {
+    const signed = (await signer('sqs').sign(request('/x'), { signingDate: new Date(NOW) })) as HttpRequest;
+    const v = verifySigV4(received(signed), secretFor, NOW, 'lambda');
+    assert.deepEqual([v.ok, !v.ok && v.code], [false, 'WrongService']);
+  });
+
+  it('accepts presigned query strings until they expire', async () => {
+    const presigned = (await signer().presign(request('/2015-03-31/functions', { MaxItems: '5' }, ''), {
+      signingDate: new Date(NOW),
+      expiresIn: 60,
+    })) as HttpRequest;
+    const r = received(presigned);
+    assert.equal(verifySigV4(r, secretFor, NOW + 30_000, 'lambda').ok, true);
+    const expired = verifySigV4(r, secretFor, NOW + 61_000, 'lambda');
+    assert.deepEqual([expired.ok, !expired.ok && expired.code], [false, 'RequestExpired']);
+    const tampered = verifySigV4(
+      { ...r, rawQuery: r.rawQuery.replace('MaxItems=5', 'MaxItems=6') },
+      secretFor,
+      NOW,
+    );
+    assert.deepEqual([tampered.ok, !tampered.ok && tampered.code], [false, 'SignatureMismatch']);
+  });
+});
