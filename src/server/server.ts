@@ -6,6 +6,7 @@ import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
+import { BatonError } from '../core/errors.ts';
 import { CodeStore } from '../deploy/code-store.ts';
 import { Deployer } from '../deploy/deployer.ts';
 import { Registry } from '../registry/registry.ts';
@@ -32,9 +33,17 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
+function listen(server: Server, port: number, host: string, what: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'is in use'
+          : e.code === 'EACCES'
+            ? 'is not allowed'
+            : `failed (${e.code ?? e.message})`;
+      reject(new BatonError('InvalidParameterValue', `${what}: ${host}:${port} ${why}`, { cause: e }));
+    });
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
 }
@@ -117,9 +126,14 @@ export async function startServer(
     log,
   );
 
-  const controlPort = await listen(control, config.controlPort, config.host);
+  const controlPort = await listen(
+    control,
+    config.controlPort,
+    config.host,
+    'control plane (BATON_CONTROL_PORT, --control-port)',
+  );
   identity.endpointUrl = `http://${config.host}:${controlPort}`;
-  const gatewayPort = await listen(gateway, config.port, config.host);
+  const gatewayPort = await listen(gateway, config.port, config.host, 'gateway (BATON_PORT, --port)');
   for (const rec of registry.list()) sync(rec.name);
   pool.start();
   logs.start();
