@@ -1,9 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, rmdirSync, rmSync, symlinkSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
-import type { DoneMessage, FromRunner, InitMessage } from './protocol.ts';
+import { encodeMessage, MessageReader } from './framing.ts';
+import type { DoneMessage, FromRunner, InitMessage, ToRunner } from './protocol.ts';
 
 /** How an invocation on an instance ended, before it is turned into Lambda's shapes. */
 export type Outcome =
@@ -36,6 +38,7 @@ export class Instance {
   readonly taskRoot: string;
   readonly memoryMB: number;
   private proc: ChildProcess | undefined;
+  private channel: Socket | undefined;
   private output = '';
   private pending:
     | { resolve: (o: Outcome) => void; rid: string; timer: TimerHandle | undefined; started: number }
@@ -87,8 +90,9 @@ export class Instance {
   private start(): void {
     const tmp = join(this.sandbox, 'tmp');
     const heapMB = Math.max(32, Math.floor(this.opts.memoryMB * 0.9));
-    const proc = fork(this.opts.runnerPath, [], {
-      execArgv: [
+    const proc = spawn(
+      process.execPath,
+      [
         '--experimental-permission',
         `--allow-fs-read=${this.opts.runnerPath}`,
         `--allow-fs-read=${this.taskRoot}`,
@@ -97,20 +101,28 @@ export class Instance {
         '--preserve-symlinks',
         '--no-warnings',
         `--max-old-space-size=${heapMB}`,
+        this.opts.runnerPath,
       ],
-      // Nothing of the platform's environment crosses into an instance.
-      env: {},
-      cwd: tmp,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      serialization: 'json',
-    });
+      {
+        // Nothing of the platform's environment crosses into an instance.
+        env: {},
+        cwd: tmp,
+        // fd 3 is the message channel (see framing.ts).
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      },
+    );
     this.proc = proc;
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_KEEP);
     };
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
-    proc.on('message', (m: FromRunner) => this.onMessage(m));
+    const channel = proc.stdio[3] as Socket;
+    this.channel = channel;
+    const reader = new MessageReader((m) => this.onMessage(m as FromRunner));
+    channel.on('data', (chunk: Buffer) => reader.feed(chunk));
+    // A runner that dies mid-write closes the socket; its exit is handled below.
+    channel.on('error', () => undefined);
     proc.on('error', () => this.onExit(null, 'SIGKILL'));
     proc.on('exit', (code, signal) => this.onExit(code, signal));
   }
@@ -136,7 +148,7 @@ export class Instance {
     this.functionName = init.functionName;
     this.revision = revision;
     const env = { ...init.env, LAMBDA_TASK_ROOT: this.taskRoot, TMPDIR: join(this.sandbox, 'tmp') };
-    this.proc?.send({ ...init, t: 'init', taskRoot: this.taskRoot, env } satisfies InitMessage);
+    this.send({ ...init, t: 'init', taskRoot: this.taskRoot, env });
   }
 
   /** Runs one invocation. `deadline` is epoch ms; the process is killed if it is passed. */
@@ -147,8 +159,12 @@ export class Instance {
       this.pending = { resolve, rid, timer: undefined, started };
       this.busy = true;
       this.watch(deadline);
-      this.proc?.send({ t: 'invoke', rid, event, deadline });
+      this.send({ t: 'invoke', rid, event, deadline });
     });
+  }
+
+  private send(message: ToRunner): void {
+    this.channel?.write(encodeMessage(message));
   }
 
   /** Checks the deadline and resident memory while an invocation runs. */

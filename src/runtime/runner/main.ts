@@ -4,8 +4,10 @@
  * one at a time. It runs under Node's permission model, so it can read only the runner file and
  * its own sandbox, and write only its sandbox's tmp folder.
  */
+import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { limits } from '../../core/limits.ts';
+import { encodeMessage, MessageReader } from '../framing.ts';
 import type {
   DoneMessage,
   FromRunner,
@@ -20,8 +22,10 @@ import { recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
 import { type Handler, loadHandler } from './load-handler.ts';
 import { LogCapture } from './log-capture.ts';
 
+// The parent's channel: fd 3, newline-delimited JSON (see ../framing.ts).
+const channel = new Socket({ fd: 3, readable: true, writable: true });
 const send = (m: FromRunner, cb?: () => void): void => {
-  process.send?.(m, undefined, undefined, cb);
+  channel.write(encodeMessage(m), cb);
 };
 
 const logs = new LogCapture();
@@ -163,11 +167,15 @@ function onFatal(error: unknown, type?: string): void {
 
 process.on('uncaughtException', (e) => onFatal(e));
 process.on('unhandledRejection', (reason) => onFatal(reason, 'UnhandledPromiseRejection'));
-process.on('disconnect', () => process.exit(0));
-process.on('message', (m: ToRunner) => {
+// The parent is gone: so is this instance.
+channel.on('close', () => process.exit(0));
+channel.on('error', () => process.exit(0));
+const reader = new MessageReader((message) => {
+  const m = message as ToRunner;
   if (m.t === 'init') queue = queue.then(() => becomeFunction(m));
   else queue = queue.then(() => invoke(m));
 });
+channel.on('data', (chunk: Buffer) => reader.feed(chunk));
 
 // Warm the module loader while the runner is still a spare, so that a cold start's import is
 // only the function's own work.
