@@ -12,7 +12,11 @@ export function encodeMessage(message: unknown): string {
 export class MessageReader {
   private pending: Buffer[] = [];
 
-  constructor(private readonly onMessage: (message: unknown) => void) {}
+  constructor(
+    private readonly onMessage: (message: unknown) => void,
+    /** Called instead of throwing when a line is not JSON (a runner whose code wrote to fd 3). */
+    private readonly onGarbage: (line: string) => void = () => undefined,
+  ) {}
 
   feed(chunk: Buffer): void {
     let start = 0;
@@ -24,7 +28,15 @@ export class MessageReader {
         this.pending = [];
       }
       start = nl + 1;
-      this.onMessage(JSON.parse(line.toString('utf8')));
+      const text = line.toString('utf8');
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        this.onGarbage(text);
+        continue;
+      }
+      this.onMessage(message);
     }
     if (start < chunk.length) this.pending.push(chunk.subarray(start));
   }

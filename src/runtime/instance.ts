@@ -119,7 +119,12 @@ export class Instance {
     proc.stderr?.on('data', keep);
     const channel = proc.stdio[3] as Socket;
     this.channel = channel;
-    const reader = new MessageReader((m) => this.onMessage(m as FromRunner));
+    // Function code can write to fd 3 too: anything that is not a well-formed message from the
+    // runner ends the instance, never the platform.
+    const reader = new MessageReader(
+      (m) => this.onMessage(m as FromRunner),
+      () => this.kill(),
+    );
     channel.on('data', (chunk: Buffer) => reader.feed(chunk));
     // A runner that dies mid-write closes the socket; its exit is handled below.
     channel.on('error', () => undefined);
@@ -217,12 +222,20 @@ export class Instance {
   }
 
   private onMessage(m: FromRunner): void {
+    if (typeof m !== 'object' || m === null) {
+      this.kill();
+      return;
+    }
     if (m.t === 'ready') {
       this.ready = true;
       for (const w of this.readyWaiters.splice(0)) w(true);
       return;
     }
     if (m.t === 'done' && this.pending?.rid === m.rid) {
+      if (typeof m.body !== 'string' || !Array.isArray(m.logs)) {
+        this.kill();
+        return;
+      }
       if (this.output) m.logs.push(...this.takeOutput().split('\n').filter(Boolean));
       if (m.exiting) this.retiring = true;
       this.settle({ kind: 'done', msg: m });

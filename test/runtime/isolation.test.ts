@@ -120,6 +120,14 @@ describe('isolation: what a function cannot do', () => {
     assert.equal((await h.call('probe', { op: 'ownCode' })).error, false);
   });
 
+  it('cannot disturb the platform through its channel to it', async () => {
+    await h.deploy('forge', { handler: 'crashers.forge' });
+    const r = await h.call('forge');
+    assert.equal(r.error, true);
+    assert.equal((r.body as { errorType: string }).errorType, 'Runtime.ExitError');
+    assert.equal((await h.call('ok')).body, 'still fine');
+  });
+
   it('is killed when its resident memory passes its cap, even outside the V8 heap', async () => {
     await h.deploy('bufferHog', { handler: 'crashers.bufferHog', memory: 128, timeout: 30 });
     // The watchdog samples resident memory every 100 ms of the injected clock.
