@@ -22,6 +22,12 @@ if (!haveWrk()) {
   process.exit(2);
 }
 
+/** Every process this bench starts; all are stopped when it ends, however it ends. */
+const started: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const p of started) p.kill('SIGKILL');
+});
+
 function startAndWait(
   cmd: string[],
   env: NodeJS.ProcessEnv,
@@ -29,6 +35,7 @@ function startAndWait(
 ): Promise<{ proc: ChildProcess; match: RegExpExecArray }> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, cmd, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    started.push(proc);
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
