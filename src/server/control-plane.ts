@@ -7,13 +7,30 @@ import { RequestTarget, sendJson } from './http-io.ts';
 export type Route = (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
 
 /**
- * The control-plane listener: authenticates every request, then offers it to each route group
- * in turn. Errors are mapped to HTTP only here.
+ * The control-plane listener. AWS API routes (`signed`) authenticate their own requests with
+ * SigV4, since the signature covers the body; every other request must carry the root
+ * credentials before it reaches the admin routes. Errors are mapped to HTTP only here.
  */
-export function controlPlaneServer(creds: Credentials, routes: Route[], log: Logger): Server {
+export function controlPlaneServer(
+  creds: Credentials,
+  routes: { signed: Route[]; admin: Route[] },
+  log: Logger,
+): Server {
   const checkBearer = bearerChecker(creds);
   const server = createServer((req, res) => {
     const url = new RequestTarget(req.url);
+    void serve(req, res, url);
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
+    try {
+      for (const route of routes.signed) if (await route(req, res, url)) return;
+    } catch (e) {
+      log.error({ err: e, path: url.pathname }, 'AWS API request failed');
+      if (!res.headersSent)
+        sendJson(res, 500, { __type: 'ServiceException', message: 'An internal error occurred.' });
+      return;
+    }
     const auth = checkBearer(req.headers.authorization);
     if (auth !== 'ok') {
       req.resume();
@@ -25,12 +42,8 @@ export function controlPlaneServer(creds: Credentials, routes: Route[], log: Log
       sendJson(res, 403, { __type: type, message }, { 'x-amzn-errortype': type });
       return;
     }
-    void dispatch(req, res, url);
-  });
-
-  async function dispatch(req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
     try {
-      for (const route of routes) if (await route(req, res, url)) return;
+      for (const route of routes.admin) if (await route(req, res, url)) return;
       sendJson(res, 404, {
         __type: 'UnknownOperationException',
         message: `No route for ${req.method} ${url.pathname}`,

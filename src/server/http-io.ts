@@ -67,7 +67,8 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
 /** The path and query of a request, parsed only as far as a route needs. */
 export class RequestTarget {
   readonly pathname: string;
-  private readonly query: string;
+  /** The raw query string, without `?`. */
+  readonly query: string;
   private params: URLSearchParams | undefined;
 
   constructor(rawUrl: string | undefined) {

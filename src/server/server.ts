@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
+import { lambdaApi } from '../aws/lambda/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
@@ -122,7 +123,21 @@ export async function startServer(
   const deployer = new Deployer(registry, code, clock);
   const control = controlPlaneServer(
     credentials,
-    [adminRoutes({ registry, deployer, invoker, pool, logs, identity, readManifest: readManifestFromZip })],
+    {
+      signed: [
+        lambdaApi({
+          registry,
+          deployer,
+          invoker,
+          identity,
+          secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
+          now: () => clock.now(),
+        }),
+      ],
+      admin: [
+        adminRoutes({ registry, deployer, invoker, pool, logs, identity, readManifest: readManifestFromZip }),
+      ],
+    },
     log,
   );
 
