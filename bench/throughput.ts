@@ -9,6 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
+import { presignUrl, signRequest } from '../src/aws/sigv4-sign.ts';
 import { fmt, median, table } from './lib/stats.ts';
 import { haveWrk, type WrkResult, wrk } from './lib/wrk.ts';
 
@@ -67,17 +68,26 @@ const baton = await startAndWait(
   /control plane \(APIs, admin\):\s+(\S+)[\s\S]*Press Ctrl-C/,
 );
 const control = baton.match[1]!;
-const auth = { authorization: `Bearer ${creds.id}:${creds.secret}` };
+const signing = { accessKeyId: creds.id, secretAccessKey: creds.secret };
+const scope = () => ({ region: 'us-east-1', service: 'baton', now: Date.now() });
 const code = Buffer.from(
   zipSync({ 'index.mjs': strToU8("export const handler = async () => 'ok';\n") }),
 ).toString('base64');
-const created = await fetch(`${control}/admin/v1/functions`, {
-  method: 'POST',
-  headers: auth,
-  body: JSON.stringify({ name: 'tp', handler: 'index.handler', code }),
-});
+const createBody = JSON.stringify({ name: 'tp', handler: 'index.handler', code });
+const createUrl = new URL(`${control}/admin/v1/functions`);
+const { host: _h, ...createHeaders } = signRequest('POST', createUrl, {}, createBody, signing, scope());
+const created = await fetch(createUrl, { method: 'POST', headers: createHeaders, body: createBody });
 if (created.status !== 201) throw new Error(await created.text());
-const batonUrl = `${control}/admin/v1/functions/tp/invoke`;
+// wrk cannot sign each request: it replays one presigned URL (SigV4 in the query), which Baton
+// still verifies on every request.
+const batonUrl = presignUrl('POST', new URL(`${control}/admin/v1/functions/tp/invoke`), signing, {
+  ...scope(),
+  expiresSeconds: 3600,
+}).toString();
+const statsUrl = presignUrl('GET', new URL(`${control}/admin/v1/functions/tp`), signing, {
+  ...scope(),
+  expiresSeconds: 3600,
+});
 
 const bare = await startAndWait(
   [join(import.meta.dirname, 'peers', 'hello-server.mjs')],
@@ -94,7 +104,7 @@ const dispatch = await startAndWait(
 const dispatchUrl = `http://127.0.0.1:${dispatch.match[1]}/`;
 
 // Warm-up: Baton scales out as the load asks.
-wrk(batonUrl, { connections: CONNECTIONS, seconds: 3, headers: auth });
+wrk(batonUrl, { connections: CONNECTIONS, seconds: 3 });
 wrk(bareUrl, { connections: CONNECTIONS, seconds: 2 });
 
 wrk(dispatchUrl, { connections: CONNECTIONS, seconds: 2 });
@@ -103,13 +113,13 @@ const runs: { baton: WrkResult; bare: WrkResult; dispatch: WrkResult }[] = [];
 for (let i = 0; i < ROUNDS; i++) {
   const b = wrk(bareUrl, { connections: CONNECTIONS, seconds: SECONDS });
   const d = wrk(dispatchUrl, { connections: CONNECTIONS, seconds: SECONDS });
-  const t = wrk(batonUrl, { connections: CONNECTIONS, seconds: SECONDS, headers: auth });
+  const t = wrk(batonUrl, { connections: CONNECTIONS, seconds: SECONDS });
   if (t.non2xx > 0 || t.errors) console.warn(`round ${i}: baton non-2xx ${t.non2xx} ${t.errors}`);
   runs.push({ baton: t, bare: b, dispatch: d });
 }
 // A fresh connection (node:http, no pooling): the one that created the function has gone stale.
 const stats = await new Promise<{ function: { instances: { live: number } } }>((resolve, reject) => {
-  const req = httpRequest(`${control}/admin/v1/functions/tp`, { headers: auth, agent: false }, (res) => {
+  const req = httpRequest(statsUrl, { agent: false }, (res) => {
     let body = '';
     res.on('data', (d: Buffer) => {
       body += d.toString();

@@ -39,11 +39,19 @@ export type SigV4Result =
 
 /** How far a request's time may be from the server's, either way. */
 export const MAX_SKEW_MS = 5 * 60 * 1000;
-const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
 
 /** RFC 3986 encoding as the AWS signers do it: everything but unreserved characters. */
+const UNRESERVED = /^[A-Za-z0-9\-._~]*$/;
+
 export function awsUriEscape(s: string): string {
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function decodeQueryPart(s: string): string {
+  if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+  return safeDecode(s.replace(/\+/g, '%20'));
 }
 
 function safeDecode(s: string): string {
@@ -58,7 +66,11 @@ function safeDecode(s: string): string {
  * Non-S3 services sign the path URI-encoded twice: the SDKs encode it for the request line, and
  * the signer encodes it again (slashes kept), after dropping empty and dot segments.
  */
-function canonicalUri(rawPath: string): string {
+const SIMPLE_PATH = /^(\/[A-Za-z0-9\-_~]+(\.[A-Za-z0-9\-_~]+)*)+\/?$|^\/$/;
+
+export function canonicalUri(rawPath: string): string {
+  // Most paths need neither normalising nor escaping.
+  if (SIMPLE_PATH.test(rawPath)) return rawPath;
   const segments: string[] = [];
   for (const seg of rawPath.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -70,7 +82,7 @@ function canonicalUri(rawPath: string): string {
   return awsUriEscape(normalized).replace(/%2F/g, '/');
 }
 
-function canonicalQuery(pairs: [string, string][]): string {
+export function canonicalQuery(pairs: [string, string][]): string {
   return pairs
     .map(([k, v]) => [awsUriEscape(k), awsUriEscape(v)] as const)
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
@@ -78,7 +90,7 @@ function canonicalQuery(pairs: [string, string][]): string {
     .join('&');
 }
 
-function parseQuery(rawQuery: string): [string, string][] {
+export function parseQuery(rawQuery: string): [string, string][] {
   if (!rawQuery) return [];
   return rawQuery
     .split('&')
@@ -87,7 +99,7 @@ function parseQuery(rawQuery: string): [string, string][] {
       const i = p.indexOf('=');
       const k = i < 0 ? p : p.slice(0, i);
       const v = i < 0 ? '' : p.slice(i + 1);
-      return [safeDecode(k.replace(/\+/g, '%20')), safeDecode(v.replace(/\+/g, '%20'))];
+      return [decodeQueryPart(k), decodeQueryPart(v)];
     });
 }
 
@@ -96,11 +108,32 @@ function headerValue(h: SignedRequest['headers'], name: string): string | undefi
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function hmac(key: Buffer | string, data: string): Buffer {
+export function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+export const sha256Hex = (data: Uint8Array | string): string =>
+  createHash('sha256').update(data).digest('hex');
+
+const keyCache = new Map<string, Buffer>();
+const KEY_CACHE_MAX = 256;
+
+/** The derived signing key; it changes once a day per region and service, so it is cached. */
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const id = `${date}\0${region}\0${service}\0${secret}`;
+  let key = keyCache.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+    if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string);
+    keyCache.set(id, key);
+  }
+  return key;
+}
+
+/** `20240101T000000Z` for an epoch-ms time. */
+export function amzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
 
 /** Parses `20240101T000000Z`; NaN when malformed. */
 function parseAmzDate(s: string): number {
@@ -171,7 +204,8 @@ function fromHeader(req: SignedRequest, auth: string, query: [string, string][])
 }
 
 function fromQuery(query: [string, string][]): Parts | SigV4Result {
-  const get = (k: string) => query.find(([n]) => n === k)?.[1];
+  const map = new Map(query);
+  const get = (k: string) => map.get(k);
   if (get('X-Amz-Algorithm') !== ALGORITHM)
     return fail('IncompleteSignature', `X-Amz-Algorithm must be ${ALGORITHM}.`);
   const credential = get('X-Amz-Credential');
@@ -263,7 +297,7 @@ export function verifySigV4(
         ? [bodyHash, 'UNSIGNED-PAYLOAD']
         : [bodyHash];
   const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
-  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, p.date), p.region), p.service), 'aws4_request');
+  const key = signingKey(secret, p.date, p.region, p.service);
   const given = Buffer.from(p.signature, 'hex');
   const head = [
     req.method.toUpperCase(),

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { ADMIN_SERVICE } from '../aws/auth.ts';
+import { signRequest } from '../aws/sigv4-sign.ts';
 import { type Credentials, credentialsFromEnv, readCredentialsFile } from '../server/credentials.ts';
 
 export interface ClientOptions {
@@ -23,6 +25,7 @@ export class CliError extends Error {
 export class AdminClient {
   readonly endpoint: string;
   private readonly creds: Credentials;
+  private readonly region: string;
 
   constructor(opts: ClientOptions, env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = (
@@ -38,6 +41,7 @@ export class AdminClient {
         2,
       );
     this.creds = creds;
+    this.region = env.BATON_REGION ?? 'us-east-1';
   }
 
   async request(
@@ -46,12 +50,24 @@ export class AdminClient {
     body?: string | Uint8Array,
     contentType?: string,
   ): Promise<Response> {
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.creds.accessKeyId}:${this.creds.secretAccessKey}`,
-    };
-    if (contentType) headers['content-type'] = contentType;
+    const url = new URL(`${this.endpoint}/admin/v1/${path}`);
+    const payload = body ?? '';
+    // Signed with SigV4 for the admin API's `baton` service, as any AWS client signs.
+    const headers = signRequest(
+      method,
+      url,
+      contentType ? { 'content-type': contentType } : {},
+      payload,
+      this.creds,
+      {
+        region: this.region,
+        service: ADMIN_SERVICE,
+        now: Date.now(),
+      },
+    );
+    delete headers.host;
     try {
-      return await fetch(`${this.endpoint}/admin/v1/${path}`, { method, headers, body });
+      return await fetch(url, { method, headers, body: method === 'GET' ? undefined : payload });
     } catch (e) {
       throw new CliError(
         `cannot reach Baton at ${this.endpoint}: ${(e as Error).cause ?? (e as Error).message}. Is \`baton up\` running?`,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ADMIN_SERVICE, type Authenticate, sendAuthFailure } from '../aws/auth.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
@@ -20,17 +21,24 @@ export interface AdminDeps {
   identity: PlatformIdentity;
   /** Reads baton.yaml from stored code (deploys ship the manifest inside the zip). */
   readManifest: (codeZip: Uint8Array) => string | undefined;
+  authenticate: Authenticate;
 }
 
 /** JSON bodies of the admin API carry base64 code, so they may be larger than invoke payloads. */
 const ADMIN_BODY_LIMIT = Math.ceil(limits.codeZipBytes * 1.4);
 const PREFIX = '/admin/v1/';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, name: string, url: RequestTarget) => Promise<void>;
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string,
+  url: RequestTarget,
+  body: Buffer,
+) => Promise<void>;
 
 /**
  * Baton's admin REST API (JSON): function create, get, list, update, delete; invoke; logs; and a
- * whole-app deploy. Authentication is checked by the caller (`control-plane.ts`).
+ * whole-app deploy. Requests are SigV4-signed for the `baton` service, as the CLI signs them.
  */
 export function adminRoutes(
   deps: AdminDeps,
@@ -72,9 +80,8 @@ export function adminRoutes(
     const stats = deps.pool.stats();
     sendJson(res, 200, { functions: deps.registry.list().map((r) => describe(r, stats)) });
   };
-  const createFunction: Handler = async (req, res) => {
-    const body = parseJsonObject(await readBody(req, ADMIN_BODY_LIMIT, 'CreateFunction'));
-    const { name, code, ...config } = body;
+  const createFunction: Handler = async (_req, res, _name, _url, raw) => {
+    const { name, code, ...config } = parseJsonObject(raw);
     const fnName = validateFunctionName(name);
     const parsed = parseFunctionConfig(config, 'function');
     const out = await deps.deployer.create(fnName, parsed, decodeCode(code));
@@ -83,10 +90,9 @@ export function adminRoutes(
   const getFunction: Handler = async (_req, res, name) => {
     sendJson(res, 200, { function: describe(find(name)) });
   };
-  const updateFunction: Handler = async (req, res, name) => {
+  const updateFunction: Handler = async (_req, res, name, _url, raw) => {
     const prev = find(name);
-    const body = parseJsonObject(await readBody(req, ADMIN_BODY_LIMIT, 'UpdateFunction'));
-    const { code, ...changes } = body;
+    const { code, ...changes } = parseJsonObject(raw);
     const hasConfig = Object.keys(changes).length > 0;
     const current = {
       handler: prev.handler,
@@ -108,8 +114,7 @@ export function adminRoutes(
     await deps.deployer.delete(name);
     res.writeHead(204).end();
   };
-  const invoke: Handler = async (req, res, name) => {
-    const body = await readBody(req, limits.invokePayloadBytes, 'InvokeFunction');
+  const invoke: Handler = async (_req, res, name, _url, body) => {
     const r = await deps.invoker.invoke(name, body);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -139,8 +144,7 @@ export function adminRoutes(
     });
     sendJson(res, 200, { events: records });
   };
-  const deploy: Handler = async (req, res, _name, url) => {
-    const zip = await readBody(req, limits.codeZipBytes, 'Deploy');
+  const deploy: Handler = async (_req, res, _name, url, zip) => {
     const text = deps.readManifest(zip);
     if (text === undefined)
       throw new BatonError('InvalidParameterValue', 'baton.yaml: not found in the deployed folder');
@@ -149,28 +153,33 @@ export function adminRoutes(
     sendJson(res, 200, { app: manifest.app, ...result });
   };
 
-  // The invoke route comes first: it is the hot path.
-  const routes: [string, RegExp, Handler][] = [
-    ['POST', /^functions\/([^/]+)\/invoke$/, invoke],
-    ['GET', /^functions$/, listFunctions],
-    ['POST', /^functions$/, createFunction],
-    ['GET', /^functions\/([^/]+)$/, getFunction],
-    ['PUT', /^functions\/([^/]+)$/, updateFunction],
-    ['DELETE', /^functions\/([^/]+)$/, deleteFunction],
-    ['GET', /^functions\/([^/]+)\/logs$/, logs],
-    ['POST', /^deploy$/, deploy],
+  // The invoke route comes first: it is the hot path. The last column is the body limit in bytes.
+  const routes: [string, RegExp, Handler, number, string][] = [
+    ['POST', /^functions\/([^/]+)\/invoke$/, invoke, limits.invokePayloadBytes, 'InvokeFunction'],
+    ['GET', /^functions$/, listFunctions, 0, 'ListFunctions'],
+    ['POST', /^functions$/, createFunction, ADMIN_BODY_LIMIT, 'CreateFunction'],
+    ['GET', /^functions\/([^/]+)$/, getFunction, 0, 'GetFunction'],
+    ['PUT', /^functions\/([^/]+)$/, updateFunction, ADMIN_BODY_LIMIT, 'UpdateFunction'],
+    ['DELETE', /^functions\/([^/]+)$/, deleteFunction, 0, 'DeleteFunction'],
+    ['GET', /^functions\/([^/]+)\/logs$/, logs, 0, 'GetLogs'],
+    ['POST', /^deploy$/, deploy, limits.codeZipBytes, 'Deploy'],
   ];
 
   return async (req, res, url) => {
     if (!url.pathname.startsWith(PREFIX)) return false;
     const rest = url.pathname.slice(PREFIX.length);
-    for (const [method, re, handler] of routes) {
-      const m = re.exec(rest);
-      if (!m) continue;
-      if (req.method !== method) continue;
-      await handler(req, res, m[1] === undefined ? '' : decodeURIComponent(m[1]), url);
+    let match: RegExpExecArray | null = null;
+    const route = routes.find(([method, re]) => method === req.method && (match = re.exec(rest)) !== null);
+    // The signature covers the body: read it (within the operation's limit) before checking.
+    const body = await readBody(req, route ? Math.max(route[3], 1024) : 1024, route?.[4] ?? 'Unknown');
+    const auth = deps.authenticate(req, url, body, ADMIN_SERVICE);
+    if (!auth.ok) {
+      sendAuthFailure(res, auth);
       return true;
     }
-    return false;
+    if (!route || !match) return false;
+    const m: RegExpExecArray = match;
+    await route[2](req, res, m[1] === undefined ? '' : decodeURIComponent(m[1]), url, body);
+    return true;
   };
 }

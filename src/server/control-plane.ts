@@ -1,49 +1,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { bearerChecker, type Credentials } from './credentials.ts';
+import { type Authenticate, sendAuthFailure } from '../aws/auth.ts';
 import { toHttpError } from './error-map.ts';
-import { RequestTarget, sendJson } from './http-io.ts';
+import { RequestTarget, readBody, sendJson } from './http-io.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
 
 /**
- * The control-plane listener. AWS API routes (`signed`) authenticate their own requests with
- * SigV4, since the signature covers the body; every other request must carry the root
- * credentials before it reaches the admin routes. Errors are mapped to HTTP only here.
+ * The control-plane listener. Every route authenticates its requests with SigV4 (the signature
+ * covers the body, so each reads it first); a request no route takes still has its signature
+ * checked before it learns the path does not exist. Errors are mapped to HTTP only here.
  */
-export function controlPlaneServer(
-  creds: Credentials,
-  routes: { signed: Route[]; admin: Route[] },
-  log: Logger,
-): Server {
-  const checkBearer = bearerChecker(creds);
+export function controlPlaneServer(routes: Route[], authenticate: Authenticate, log: Logger): Server {
   const server = createServer((req, res) => {
-    const url = new RequestTarget(req.url);
-    void serve(req, res, url);
+    void serve(req, res, new RequestTarget(req.url));
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
     try {
-      for (const route of routes.signed) if (await route(req, res, url)) return;
-    } catch (e) {
-      log.error({ err: e, path: url.pathname }, 'AWS API request failed');
-      if (!res.headersSent)
-        sendJson(res, 500, { __type: 'ServiceException', message: 'An internal error occurred.' });
-      return;
-    }
-    const auth = checkBearer(req.headers.authorization);
-    if (auth !== 'ok') {
-      req.resume();
-      const type = auth === 'missing' ? 'MissingAuthenticationTokenException' : 'UnrecognizedClientException';
-      const message =
-        auth === 'missing'
-          ? 'Missing Authentication Token'
-          : 'The security token included in the request is invalid.';
-      sendJson(res, 403, { __type: type, message }, { 'x-amzn-errortype': type });
-      return;
-    }
-    try {
-      for (const route of routes.admin) if (await route(req, res, url)) return;
+      for (const route of routes) if (await route(req, res, url)) return;
+      const body = await readBody(req, 1024, 'Unknown');
+      const auth = authenticate(req, url, body);
+      if (!auth.ok) {
+        sendAuthFailure(res, auth);
+        return;
+      }
       sendJson(res, 404, {
         __type: 'UnknownOperationException',
         message: `No route for ${req.method} ${url.pathname}`,

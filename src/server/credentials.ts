@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -49,19 +49,4 @@ export function loadOrCreateCredentials(
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dataDir, FILE), JSON.stringify(credentials, null, 2), { mode: 0o600 });
   return { credentials, source: 'generated' };
-}
-
-/**
- * Checks the admin API's `Authorization: Bearer <accessKeyId>:<secretAccessKey>` header, in
- * constant time. (SigV4 replaces this in the AWS API work.)
- */
-export function bearerChecker(
-  creds: Credentials,
-): (header: string | undefined) => 'ok' | 'missing' | 'invalid' {
-  const expected = Buffer.from(`Bearer ${creds.accessKeyId}:${creds.secretAccessKey}`);
-  return (header) => {
-    if (!header) return 'missing';
-    const got = Buffer.from(header);
-    return got.length === expected.length && timingSafeEqual(got, expected) ? 'ok' : 'invalid';
-  };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
+import { authenticator } from '../aws/auth.ts';
 import { lambdaApi } from '../aws/lambda/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
@@ -121,23 +122,25 @@ export async function startServer(
     writeLog: (fn, ts, log) => logs.write(fn, ts, log),
   });
   const deployer = new Deployer(registry, code, clock);
+  const authenticate = authenticator(
+    (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
+    () => clock.now(),
+  );
   const control = controlPlaneServer(
-    credentials,
-    {
-      signed: [
-        lambdaApi({
-          registry,
-          deployer,
-          invoker,
-          identity,
-          secretFor: (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
-          now: () => clock.now(),
-        }),
-      ],
-      admin: [
-        adminRoutes({ registry, deployer, invoker, pool, logs, identity, readManifest: readManifestFromZip }),
-      ],
-    },
+    [
+      lambdaApi({ registry, deployer, invoker, identity, authenticate }),
+      adminRoutes({
+        registry,
+        deployer,
+        invoker,
+        pool,
+        logs,
+        identity,
+        readManifest: readManifestFromZip,
+        authenticate,
+      }),
+    ],
+    authenticate,
     log,
   );
 

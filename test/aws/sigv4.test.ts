@@ -4,6 +4,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { MAX_SKEW_MS, type SignedRequest, verifySigV4 } from '../../src/aws/sigv4.ts';
+import { presignUrl, signRequest } from '../../src/aws/sigv4-sign.ts';
 
 // The AWS SDK's own signer signs; Baton's verifier must agree with it.
 const credentials = {
@@ -123,5 +124,68 @@ describe('SigV4 verification against the AWS SDK signer', () => {
       NOW,
     );
     assert.deepEqual([tampered.ok, !tampered.ok && tampered.code], [false, 'SignatureMismatch']);
+  });
+});
+
+describe("Baton's own SigV4 signer (used by the CLI)", () => {
+  it('signs as the AWS SDK does and verifies', async () => {
+    const url = new URL('http://127.0.0.1:4748/admin/v1/functions/my%3Afn/invoke?a=b%20c&z=1');
+    const headers = signRequest('POST', url, { 'content-type': 'application/json' }, '{"x":1}', credentials, {
+      region: 'us-east-1',
+      service: 'baton',
+      now: NOW,
+    });
+    const ok = verifySigV4(
+      {
+        method: 'POST',
+        rawPath: url.pathname,
+        rawQuery: url.search.slice(1),
+        headers,
+        body: Buffer.from('{"x":1}'),
+      },
+      secretFor,
+      NOW,
+      'baton',
+    );
+    assert.equal(ok.ok, true);
+    // The SDK's signer, given the same request and headers, computes the same signature.
+    const { authorization, ...rest } = headers;
+    const sdk = (await signer('baton', 'us-east-1').sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: 4748,
+        path: url.pathname,
+        query: { a: 'b c', z: '1' },
+        headers: rest,
+        body: '{"x":1}',
+      }),
+      { signingDate: new Date(NOW) },
+    )) as HttpRequest;
+    assert.equal(sdk.headers.authorization, authorization);
+  });
+
+  it('presigns URLs that verify until they expire', () => {
+    const url = presignUrl(
+      'POST',
+      new URL('http://127.0.0.1:4748/admin/v1/functions/f/invoke'),
+      credentials,
+      {
+        region: 'us-east-1',
+        service: 'baton',
+        now: NOW,
+        expiresSeconds: 600,
+      },
+    );
+    const req = {
+      method: 'POST',
+      rawPath: url.pathname,
+      rawQuery: url.search.slice(1),
+      headers: { host: url.host },
+      body: Buffer.from('{}'),
+    };
+    assert.equal(verifySigV4(req, secretFor, NOW + 1000, 'baton').ok, true);
+    assert.equal(verifySigV4(req, secretFor, NOW + 601_000, 'baton').ok, false);
   });
 });

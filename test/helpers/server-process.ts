@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signRequest } from '../../src/aws/sigv4-sign.ts';
 import { packageRoot } from '../../src/server/config.ts';
 
 export const CLI = join(packageRoot(), 'dist', 'cli.js');
@@ -13,7 +14,7 @@ export interface ServerProcess {
   gatewayUrl: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
   output: () => string;
-  /** Sends `fetch` to the admin API with the root credentials. */
+  /** Sends `fetch` to the admin API, SigV4-signed with the root credentials. */
   admin(path: string, init?: RequestInit): Promise<Response>;
   /** Environment for running the CLI against this server. */
   cliEnv: NodeJS.ProcessEnv;
@@ -59,7 +60,7 @@ export async function startServerProcess(
   const credentials = JSON.parse(
     readFileSync(join(dataDir, 'credentials.json'), 'utf8'),
   ) as ServerProcess['credentials'];
-  const auth = `Bearer ${credentials.accessKeyId}:${credentials.secretAccessKey}`;
+
   return {
     proc,
     dataDir,
@@ -67,11 +68,20 @@ export async function startServerProcess(
     gatewayUrl,
     credentials,
     output: () => out,
-    admin: (path, init = {}) =>
-      fetch(`${controlUrl}/admin/v1/${path}`, {
-        ...init,
-        headers: { authorization: auth, ...(init.headers ?? {}) },
-      }),
+    admin: (path, init = {}) => {
+      const url = new URL(`${controlUrl}/admin/v1/${path}`);
+      const method = init.method ?? 'GET';
+      const body = (init.body as string | undefined) ?? '';
+      const given = (init.headers as Record<string, string> | undefined) ?? {};
+      const headers = signRequest(method, url, given, body, credentials, {
+        region: 'us-east-1',
+        service: 'baton',
+        now: Date.now(),
+      });
+      delete headers.host;
+      const sendBody = method === 'GET' || method === 'DELETE' ? undefined : body;
+      return fetch(url, { ...init, method, headers, body: sendBody });
+    },
     cliEnv: { PATH: process.env.PATH, BATON_ENDPOINT: controlUrl, BATON_DATA: dataDir },
     stop(signal = 'SIGINT') {
       return new Promise((resolve) => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
+import { signRequest } from '../../src/aws/sigv4-sign.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 const zip = (files: Record<string, string>): string =>
@@ -31,15 +32,40 @@ describe('admin API over real HTTP', () => {
     res,
   });
 
-  it('refuses requests without or with wrong credentials', async () => {
+  it('refuses requests that are not SigV4-signed with known credentials', async () => {
     const none = await fetch(`${s.controlUrl}/admin/v1/functions`);
     assert.equal(none.status, 403);
     assert.equal(((await none.json()) as { __type: string }).__type, 'MissingAuthenticationTokenException');
-    const wrong = await fetch(`${s.controlUrl}/admin/v1/functions`, {
-      headers: { authorization: `Bearer ${s.credentials.accessKeyId}:not-the-secret` },
-    });
+    const sign = (secretAccessKey: string, accessKeyId = s.credentials.accessKeyId) => {
+      const url = new URL(`${s.controlUrl}/admin/v1/functions`);
+      const headers = signRequest(
+        'GET',
+        url,
+        {},
+        '',
+        { accessKeyId, secretAccessKey },
+        {
+          region: 'eu-west-1',
+          service: 'baton',
+          now: Date.now(),
+        },
+      );
+      delete headers.host;
+      return fetch(url, { headers });
+    };
+    const wrong = await sign('not-the-secret');
     assert.equal(wrong.status, 403);
-    assert.equal(wrong.headers.get('x-amzn-errortype'), 'UnrecognizedClientException');
+    assert.equal(wrong.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
+    const unknown = await sign('x', 'AKIAUNKNOWN000000000');
+    assert.equal(unknown.headers.get('x-amzn-errortype'), 'UnrecognizedClientException');
+    const right = await sign(s.credentials.secretAccessKey);
+    assert.equal(right.status, 200, 'any region is accepted');
+    const bearer = await fetch(`${s.controlUrl}/admin/v1/functions`, {
+      headers: { authorization: `Bearer ${s.credentials.accessKeyId}:${s.credentials.secretAccessKey}` },
+    });
+    assert.equal(bearer.status, 403, 'plain credentials in a header are no longer enough');
+    const nowhere = await fetch(`${s.controlUrl}/no/such/path`);
+    assert.equal(nowhere.status, 403, 'an unsigned request learns nothing of the paths');
   });
 
   it('creates, gets, lists, updates, invokes and deletes a function', async () => {

@@ -9,7 +9,7 @@ import type { Invoker } from '../../runtime/invoker.ts';
 import { toHttpError } from '../../server/error-map.ts';
 import { parseJsonObject, type RequestTarget, readBody, sendJson } from '../../server/http-io.ts';
 import { formatInvocationLog } from '../../telemetry/logs/invocation-log.ts';
-import { verifySigV4 } from '../sigv4.ts';
+import { type Authenticate, sendAuthFailure } from '../auth.ts';
 import { parseFunctionRef } from './names.ts';
 import { functionConfiguration } from './shapes.ts';
 
@@ -18,8 +18,7 @@ export interface LambdaApiDeps {
   deployer: Deployer;
   invoker: Invoker;
   identity: PlatformIdentity;
-  secretFor: (accessKeyId: string) => string | undefined;
-  now: () => number;
+  authenticate: Authenticate;
 }
 
 type Op = (args: {
@@ -35,15 +34,6 @@ const PREFIX = '/2015-03-31/functions';
 /** Request bodies that carry code (base64 zips) may be larger than invoke payloads. */
 const CODE_BODY_LIMIT = Math.ceil(limits.codeZipBytes * 1.4);
 const TAIL_BYTES = 4096;
-
-const SIGV4_ERRORS = {
-  MissingAuthentication: { status: 403, type: 'MissingAuthenticationTokenException' },
-  IncompleteSignature: { status: 403, type: 'IncompleteSignatureException' },
-  UnknownAccessKey: { status: 403, type: 'UnrecognizedClientException' },
-  SignatureMismatch: { status: 403, type: 'InvalidSignatureException' },
-  RequestExpired: { status: 403, type: 'InvalidSignatureException' },
-  WrongService: { status: 403, type: 'InvalidSignatureException' },
-} as const;
 
 function sendError(
   res: ServerResponse,
@@ -202,21 +192,9 @@ export function lambdaApi(
       const route = routes.find(([method, re]) => method === req.method && re.test(rest));
       // Body first: SigV4 signs its hash.
       const body = await readBody(req, route?.[3] || 1024 * 1024, 'InvokeFunction');
-      const auth = verifySigV4(
-        {
-          method: req.method ?? 'GET',
-          rawPath: url.pathname,
-          rawQuery: url.query,
-          headers: req.headers,
-          body,
-        },
-        deps.secretFor,
-        deps.now(),
-        'lambda',
-      );
+      const auth = deps.authenticate(req, url, body, 'lambda');
       if (!auth.ok) {
-        const e = SIGV4_ERRORS[auth.code];
-        sendError(res, e.status, e.type, auth.message);
+        sendAuthFailure(res, auth);
         return true;
       }
       if (!route) {

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestTarget } from '../server/http-io.ts';
+import { sendJson } from '../server/http-io.ts';
+import { type SigV4Failure, type SigV4Result, verifySigV4 } from './sigv4.ts';
+
+/** The signing name of Baton's own admin API. */
+export const ADMIN_SERVICE = 'baton';
+
+/** How SigV4 failures reach clients of the JSON APIs (Lambda, the admin API). */
+const FAILURES: Record<SigV4Failure, string> = {
+  MissingAuthentication: 'MissingAuthenticationTokenException',
+  IncompleteSignature: 'IncompleteSignatureException',
+  UnknownAccessKey: 'UnrecognizedClientException',
+  SignatureMismatch: 'InvalidSignatureException',
+  RequestExpired: 'InvalidSignatureException',
+  WrongService: 'InvalidSignatureException',
+};
+
+export type Authenticate = (
+  req: IncomingMessage,
+  url: RequestTarget,
+  body: Uint8Array,
+  service?: string,
+) => SigV4Result;
+
+/** Verifies a request's SigV4 signature against the known access keys. */
+export function authenticator(
+  secretFor: (accessKeyId: string) => string | undefined,
+  now: () => number,
+): Authenticate {
+  return (req, url, body, service) =>
+    verifySigV4(
+      { method: req.method ?? 'GET', rawPath: url.pathname, rawQuery: url.query, headers: req.headers, body },
+      secretFor,
+      now(),
+      service,
+    );
+}
+
+/** Answers a failed signature check with 403 and the AWS error type. */
+export function sendAuthFailure(res: ServerResponse, result: Extract<SigV4Result, { ok: false }>): void {
+  const type = FAILURES[result.code];
+  sendJson(
+    res,
+    403,
+    { __type: type, Type: 'User', Message: result.message, message: result.message },
+    { 'x-amzn-errortype': type },
+  );
+}
