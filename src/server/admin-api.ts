@@ -168,8 +168,16 @@ export function adminRoutes(
   return async (req, res, url) => {
     if (!url.pathname.startsWith(PREFIX)) return false;
     const rest = url.pathname.slice(PREFIX.length);
+    let route: (typeof routes)[number] | undefined;
     let match: RegExpExecArray | null = null;
-    const route = routes.find(([method, re]) => method === req.method && (match = re.exec(rest)) !== null);
+    for (const r of routes) {
+      if (r[0] !== req.method) continue;
+      match = r[1].exec(rest);
+      if (match) {
+        route = r;
+        break;
+      }
+    }
     // The signature covers the body: read it (within the operation's limit) before checking.
     const body = await readBody(req, route ? Math.max(route[3], 1024) : 1024, route?.[4] ?? 'Unknown');
     const auth = deps.authenticate(req, url, body, ADMIN_SERVICE);
@@ -178,8 +186,7 @@ export function adminRoutes(
       return true;
     }
     if (!route || !match) return false;
-    const m: RegExpExecArray = match;
-    await route[2](req, res, m[1] === undefined ? '' : decodeURIComponent(m[1]), url, body);
+    await route[2](req, res, match[1] === undefined ? '' : decodeURIComponent(match[1]), url, body);
     return true;
   };
 }
