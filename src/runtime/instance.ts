@@ -123,7 +123,7 @@ export class Instance {
     // runner ends the instance, never the platform.
     const reader = new MessageReader(
       (m) => this.onMessage(m as FromRunner),
-      () => this.kill(),
+      () => this.poison(),
     );
     channel.on('data', (chunk: Buffer) => reader.feed(chunk));
     // A runner that dies mid-write closes the socket; its exit is handled below.
@@ -221,9 +221,18 @@ export class Instance {
     p.resolve(o);
   }
 
+  /** Stops listening to a runner that broke the protocol; its exit ends the invocation. */
+  private poison(): void {
+    this.poisoned = true;
+    this.kill();
+  }
+
+  private poisoned = false;
+
   private onMessage(m: FromRunner): void {
+    if (this.poisoned) return;
     if (typeof m !== 'object' || m === null) {
-      this.kill();
+      this.poison();
       return;
     }
     if (m.t === 'ready') {
@@ -233,7 +242,7 @@ export class Instance {
     }
     if (m.t === 'done' && this.pending?.rid === m.rid) {
       if (typeof m.body !== 'string' || !Array.isArray(m.logs)) {
-        this.kill();
+        this.poison();
         return;
       }
       if (this.output) m.logs.push(...this.takeOutput().split('\n').filter(Boolean));
