@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches = ['cold-start.ts', 'warm.ts', 'throughput.ts', 'memory.ts'];
+const benches = ['cold-start.ts', 'warm.ts', 'throughput.ts', 'memory.ts', 'sigv4.ts'];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== bench/${b} ===`);
