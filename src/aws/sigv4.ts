@@ -200,19 +200,38 @@ function fromHeader(req: SignedRequest, auth: string, query: [string, string][])
       'IncompleteSignature',
       "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
     );
-  return { ...scope, signedHeaders: signedHeaders!.split(';'), signature: signature!, amzDate, query };
+  // Built field by field: a spread here made every later property read slow.
+  return {
+    accessKeyId: scope.accessKeyId,
+    date: scope.date,
+    region: scope.region,
+    service: scope.service,
+    signedHeaders: signedHeaders!.split(';'),
+    signature: signature!,
+    amzDate,
+    expires: undefined,
+    query,
+  };
 }
 
 function fromQuery(query: [string, string][]): Parts | SigV4Result {
-  const map = new Map(query);
-  const get = (k: string) => map.get(k);
-  if (get('X-Amz-Algorithm') !== ALGORITHM)
-    return fail('IncompleteSignature', `X-Amz-Algorithm must be ${ALGORITHM}.`);
-  const credential = get('X-Amz-Credential');
-  const signedHeaders = get('X-Amz-SignedHeaders');
-  const signature = get('X-Amz-Signature');
-  const amzDate = get('X-Amz-Date');
-  const expires = Number(get('X-Amz-Expires') ?? '900');
+  // One pass with plain comparisons: lookups by sliced-string keys cost more than the crypto.
+  let algorithm: string | undefined;
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  let amzDate: string | undefined;
+  let expiresText = '900';
+  for (const [k, v] of query) {
+    if (k === 'X-Amz-Algorithm') algorithm = v;
+    else if (k === 'X-Amz-Credential') credential = v;
+    else if (k === 'X-Amz-SignedHeaders') signedHeaders = v;
+    else if (k === 'X-Amz-Signature') signature = v;
+    else if (k === 'X-Amz-Date') amzDate = v;
+    else if (k === 'X-Amz-Expires') expiresText = v;
+  }
+  if (algorithm !== ALGORITHM) return fail('IncompleteSignature', `X-Amz-Algorithm must be ${ALGORITHM}.`);
+  const expires = Number(expiresText);
   if (!credential || !signedHeaders || !signature || !amzDate)
     return fail(
       'IncompleteSignature',
@@ -224,7 +243,10 @@ function fromQuery(query: [string, string][]): Parts | SigV4Result {
   if (!Number.isInteger(expires) || expires < 1 || expires > 604_800)
     return fail('IncompleteSignature', 'X-Amz-Expires must be a whole number of seconds from 1 to 604800.');
   return {
-    ...scope,
+    accessKeyId: scope.accessKeyId,
+    date: scope.date,
+    region: scope.region,
+    service: scope.service,
     signedHeaders: signedHeaders.split(';'),
     signature,
     amzDate,
@@ -282,20 +304,24 @@ export function verifySigV4(
   const canonicalHeaders = p.signedHeaders
     .map((name) => `${name}:${(headerValue(req.headers, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
     .join('');
-  const bodyHash = sha256Hex(req.body);
+  let bodyHash: string | undefined;
+  const hashOfBody = (): string => {
+    bodyHash ??= sha256Hex(req.body);
+    return bodyHash;
+  };
   const declared = headerValue(req.headers, 'x-amz-content-sha256');
-  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== bodyHash)
+  if (declared !== undefined && declared !== 'UNSIGNED-PAYLOAD' && declared !== hashOfBody())
     return fail(
       'SignatureMismatch',
       'The provided x-amz-content-sha256 header does not match what was computed.',
     );
-  // Presigned URLs: the JavaScript SDK signs the body's hash, botocore signs UNSIGNED-PAYLOAD.
-  const candidates =
+  // Presigned URLs: botocore (and Baton) sign UNSIGNED-PAYLOAD, the JavaScript SDK the body's hash.
+  const candidates: (() => string)[] =
     declared !== undefined
-      ? [declared]
+      ? [() => declared]
       : p.expires !== undefined
-        ? [bodyHash, 'UNSIGNED-PAYLOAD']
-        : [bodyHash];
+        ? [() => 'UNSIGNED-PAYLOAD', hashOfBody]
+        : [hashOfBody];
   const scope = `${p.date}/${p.region}/${p.service}/aws4_request`;
   const key = signingKey(secret, p.date, p.region, p.service);
   const given = Buffer.from(p.signature, 'hex');
@@ -307,7 +333,7 @@ export function verifySigV4(
     p.signedHeaders.join(';'),
   ].join('\n');
   const matches = candidates.some((payloadHash) => {
-    const stringToSign = [ALGORITHM, p.amzDate, scope, sha256Hex(`${head}\n${payloadHash}`)].join('\n');
+    const stringToSign = [ALGORITHM, p.amzDate, scope, sha256Hex(`${head}\n${payloadHash()}`)].join('\n');
     const expected = hmac(key, stringToSign);
     return given.length === expected.length && timingSafeEqual(given, expected);
   });
