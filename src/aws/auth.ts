@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTarget } from '../server/http-io.ts';
-import { sendJson } from '../server/http-io.ts';
+import { readBody, sendJson } from '../server/http-io.ts';
 import { type SigV4Failure, type SigV4Result, verifySigV4 } from './sigv4.ts';
 
 /** The signing name of Baton's own admin API. */
@@ -38,7 +38,7 @@ export function authenticator(
 }
 
 /** Answers a failed signature check with 403 and the AWS error type. */
-export function sendAuthFailure(res: ServerResponse, result: Extract<SigV4Result, { ok: false }>): void {
+function sendAuthFailure(res: ServerResponse, result: Extract<SigV4Result, { ok: false }>): void {
   const type = FAILURES[result.code];
   sendJson(
     res,
@@ -46,4 +46,22 @@ export function sendAuthFailure(res: ServerResponse, result: Extract<SigV4Result
     { __type: type, Type: 'User', Message: result.message, message: result.message },
     { 'x-amzn-errortype': type },
   );
+}
+
+/**
+ * Reads a request's body (within `limit` bytes: the signature covers it) and checks the
+ * signature. On failure it answers 403 itself and returns undefined.
+ */
+export async function readSigned(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+  authenticate: Authenticate,
+  opts: { limit: number; operation: string; service?: string },
+): Promise<Buffer | undefined> {
+  const body = await readBody(req, opts.limit, opts.operation);
+  const auth = authenticate(req, url, body, opts.service);
+  if (auth.ok) return body;
+  sendAuthFailure(res, auth);
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN_SERVICE, type Authenticate, sendAuthFailure } from '../aws/auth.ts';
+import { ADMIN_SERVICE, type Authenticate, readSigned } from '../aws/auth.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
@@ -10,7 +10,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
-import { parseJsonObject, type RequestTarget, readBody, sendJson } from './http-io.ts';
+import { parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface AdminDeps {
   registry: Registry;
@@ -179,12 +179,12 @@ export function adminRoutes(
       }
     }
     // The signature covers the body: read it (within the operation's limit) before checking.
-    const body = await readBody(req, route ? Math.max(route[3], 1024) : 1024, route?.[4] ?? 'Unknown');
-    const auth = deps.authenticate(req, url, body, ADMIN_SERVICE);
-    if (!auth.ok) {
-      sendAuthFailure(res, auth);
-      return true;
-    }
+    const body = await readSigned(req, res, url, deps.authenticate, {
+      limit: route ? Math.max(route[3], 1024) : 1024,
+      operation: route?.[4] ?? 'Unknown',
+      service: ADMIN_SERVICE,
+    });
+    if (!body) return true;
     if (!route || !match) return false;
     await route[2](req, res, match[1] === undefined ? '' : decodeURIComponent(match[1]), url, body);
     return true;

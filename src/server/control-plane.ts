@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { type Authenticate, sendAuthFailure } from '../aws/auth.ts';
+import { type Authenticate, readSigned } from '../aws/auth.ts';
 import { toHttpError } from './error-map.ts';
-import { RequestTarget, readBody, sendJson } from './http-io.ts';
+import { RequestTarget, sendJson } from './http-io.ts';
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean>;
 
@@ -19,12 +19,7 @@ export function controlPlaneServer(routes: Route[], authenticate: Authenticate, 
   async function serve(req: IncomingMessage, res: ServerResponse, url: RequestTarget): Promise<void> {
     try {
       for (const route of routes) if (await route(req, res, url)) return;
-      const body = await readBody(req, 1024, 'Unknown');
-      const auth = authenticate(req, url, body);
-      if (!auth.ok) {
-        sendAuthFailure(res, auth);
-        return;
-      }
+      if (!(await readSigned(req, res, url, authenticate, { limit: 1024, operation: 'Unknown' }))) return;
       sendJson(res, 404, {
         __type: 'UnknownOperationException',
         message: `No route for ${req.method} ${url.pathname}`,

@@ -13,7 +13,7 @@ import { Pool } from '../../src/runtime/pool.ts';
 import { SparePool } from '../../src/runtime/spares.ts';
 import { defaultRunnerPath } from '../../src/server/config.ts';
 import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
-import { formatInvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
+import { formatInvocationLog, toLogRecord } from '../../src/telemetry/logs/invocation-log.ts';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -75,8 +75,7 @@ export async function createHarness(
     pool,
     clock,
     lookup: (n) => registry.get(n),
-    writeLog: (fn, ts, log) =>
-      logs.push({ function: fn, ts, requestId: log.requestId, message: formatInvocationLog(log).join('\n') }),
+    writeLog: (fn, ts, log) => logs.push(toLogRecord(fn, ts, log)),
   });
   const deployer = new Deployer(registry, code, clock);
   const zips = new Map<string, Uint8Array>();

@@ -7,9 +7,9 @@ import type { Registry } from '../../registry/registry.ts';
 import { functionArn, type PlatformIdentity } from '../../runtime/function-env.ts';
 import type { Invoker } from '../../runtime/invoker.ts';
 import { toHttpError } from '../../server/error-map.ts';
-import { parseJsonObject, type RequestTarget, readBody, sendJson } from '../../server/http-io.ts';
+import { parseJsonObject, type RequestTarget, sendJson } from '../../server/http-io.ts';
 import { formatInvocationLog } from '../../telemetry/logs/invocation-log.ts';
-import { type Authenticate, sendAuthFailure } from '../auth.ts';
+import { type Authenticate, readSigned } from '../auth.ts';
 import { parseFunctionRef } from './names.ts';
 import { functionConfiguration } from './shapes.ts';
 
@@ -191,12 +191,12 @@ export function lambdaApi(
     try {
       const route = routes.find(([method, re]) => method === req.method && re.test(rest));
       // Body first: SigV4 signs its hash.
-      const body = await readBody(req, route?.[3] || 1024 * 1024, 'InvokeFunction');
-      const auth = deps.authenticate(req, url, body, 'lambda');
-      if (!auth.ok) {
-        sendAuthFailure(res, auth);
-        return true;
-      }
+      const body = await readSigned(req, res, url, deps.authenticate, {
+        limit: route?.[3] || 1024 * 1024,
+        operation: 'InvokeFunction',
+        service: 'lambda',
+      });
+      if (!body) return true;
       if (!route) {
         sendError(
           res,

@@ -1,3 +1,5 @@
+import type { LogRecord } from './backend.ts';
+
 /**
  * What an invocation logged, kept structured on the invoke path and turned into Lambda's text
  * lines (START, the function's lines, END, REPORT) only when logs are written or read.
@@ -29,4 +31,14 @@ export function formatInvocationLog(log: InvocationLog): string[] {
   if (log.initDurationMs !== undefined) report += `\tInit Duration: ${log.initDurationMs.toFixed(2)} ms`;
   if (log.status !== undefined) report += `\tStatus: ${log.status}`;
   return [`START RequestId: ${rid} Version: ${log.version}`, ...log.lines, `END RequestId: ${rid}`, report];
+}
+
+/** The stored form: one record per invocation, its lines joined. */
+export function toLogRecord(functionName: string, ts: number, log: InvocationLog): LogRecord {
+  return {
+    function: functionName,
+    ts,
+    requestId: log.requestId,
+    message: formatInvocationLog(log).join('\n'),
+  };
 }

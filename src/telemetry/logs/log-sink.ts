@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { LogBackend, LogQuery, LogRecord, StoredLogRecord } from './backend.ts';
-import { formatInvocationLog, type InvocationLog } from './invocation-log.ts';
+import { type InvocationLog, toLogRecord } from './invocation-log.ts';
 
 interface Pending {
   function: string;
@@ -59,12 +59,7 @@ export class LogSink {
     const pending = this.buffer;
     this.buffer = [];
     if (pending.length > 0) {
-      const batch: LogRecord[] = pending.map((p) => ({
-        function: p.function,
-        ts: p.ts,
-        requestId: p.log.requestId,
-        message: formatInvocationLog(p.log).join('\n'),
-      }));
+      const batch: LogRecord[] = pending.map((p) => toLogRecord(p.function, p.ts, p.log));
       this.writing = this.writing.then(() =>
         this.backend.append(batch).catch((e: unknown) => {
           this.failures++;
