@@ -108,13 +108,8 @@ export class Pool {
   private admitTo(st: FunctionState, mayQueue: boolean): Promise<Lease> {
     if (st.removed)
       return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${st.fn.record.name}`));
-    if (st.idle.length > 0) {
-      // The common case, decided as admit() would, without gathering the rest of the stats.
-      const inst = st.idle.pop()!;
-      inst.busy = true;
-      inst.dispatchedAt = this.clock.now();
-      return Promise.resolve({ instance: inst, cold: false });
-    }
+    // The common case, decided as admit() would, without gathering the rest of the stats.
+    if (st.idle.length > 0) return Promise.resolve(this.takeIdle(st));
     const busy = busyCount(st);
     const startMs = this.spares.available(st.fn.record.memory) > 0 ? this.coldStartMs : this.bootMs;
     const decision = admit({
@@ -131,12 +126,8 @@ export class Pool {
       mayQueue,
     });
     switch (decision) {
-      case 'warm': {
-        const inst = st.idle.pop()!;
-        inst.busy = true;
-        inst.dispatchedAt = this.clock.now();
-        return Promise.resolve({ instance: inst, cold: false });
-      }
+      case 'warm':
+        return Promise.resolve(this.takeIdle(st));
       case 'queue':
         return new Promise<Lease>((resolve, reject) => {
           let seen = st.completed;
@@ -183,6 +174,14 @@ export class Pool {
       inst.dispatchedAt = this.clock.now();
       return { instance: inst, cold: true };
     });
+  }
+
+  /** Hands out the most recently used idle instance. */
+  private takeIdle(st: FunctionState): Lease {
+    const inst = st.idle.pop()!;
+    inst.busy = true;
+    inst.dispatchedAt = this.clock.now();
+    return { instance: inst, cold: false };
   }
 
   /**
