@@ -1,8 +1,14 @@
 import { join } from 'node:path';
+import type { AccessKeyBackend } from '../governance/access-keys.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
+import type { AsyncEventBackend } from '../runtime/async/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
+import { memoryAccessKeys } from './memory/access-keys.ts';
+import { memoryAsyncEvents } from './memory/async-events.ts';
 import { memoryLogs } from './memory/logs.ts';
 import { memoryRegistry } from './memory/registry.ts';
+import { sqliteAccessKeys } from './sqlite/access-keys.ts';
+import { sqliteAsyncEvents } from './sqlite/async-events.ts';
 import { openSqlite } from './sqlite/database.ts';
 import { sqliteLogs } from './sqlite/logs.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
@@ -11,6 +17,8 @@ import { sqliteRegistry } from './sqlite/registry.ts';
 export interface Backends {
   registry: RegistryBackend;
   logs: LogBackend;
+  asyncEvents: AsyncEventBackend;
+  accessKeys: AccessKeyBackend;
   close(): void;
 }
 
@@ -20,9 +28,21 @@ export type StorageKind = 'sqlite' | 'memory';
 export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = {
   sqlite(dataDir) {
     const db = openSqlite(join(dataDir, 'baton.db'));
-    return { registry: sqliteRegistry(db), logs: sqliteLogs(db), close: () => db.close() };
+    return {
+      registry: sqliteRegistry(db),
+      logs: sqliteLogs(db),
+      asyncEvents: sqliteAsyncEvents(db),
+      accessKeys: sqliteAccessKeys(db),
+      close: () => db.close(),
+    };
   },
   memory() {
-    return { registry: memoryRegistry(), logs: memoryLogs(), close: () => undefined };
+    return {
+      registry: memoryRegistry(),
+      logs: memoryLogs(),
+      asyncEvents: memoryAsyncEvents(),
+      accessKeys: memoryAccessKeys(),
+      close: () => undefined,
+    };
   },
 };

@@ -4,6 +4,7 @@ import { CliError } from './client.ts';
 import { deploy } from './commands/deploy.ts';
 import { functions } from './commands/functions.ts';
 import { invoke } from './commands/invoke.ts';
+import { keys } from './commands/keys.ts';
 import { logs } from './commands/logs.ts';
 import { up } from './commands/up.ts';
 
@@ -18,6 +19,8 @@ Commands:
   logs NAME [--follow] [--since 10m]
                                    print a function's logs
   functions                        list deployed functions
+  keys [list | create NAME | revoke ACCESS_KEY_ID]
+                                   manage named access keys (a new secret is printed once)
 
 Client options (all but up): --endpoint URL, --data DIR (where credentials.json is; not for invoke)
 Environment: BATON_HOST, BATON_PORT, BATON_CONTROL_PORT, BATON_DATA, BATON_ACCESS_KEY_ID,
@@ -45,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { values: v, positionals } = parsed;
-  const [command, arg] = positionals;
+  const [command, arg, arg2] = positionals;
   if (v.help || command === undefined || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return command === undefined && !v.help ? 2 : 0;
@@ -76,6 +79,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'functions':
       await functions(client);
+      return 0;
+    case 'keys':
+      await keys(arg, arg2, client);
       return 0;
     default:
       process.stderr.write(`baton: unknown command "${command}"\n\n${USAGE}\n`);

@@ -12,6 +12,8 @@ export type BatonErrorCode =
   | 'ResourceNotFound'
   /** The resource exists already, or is in a state that forbids the change. */
   | 'ResourceConflict'
+  /** The caller's RevisionId does not match the resource's current one. */
+  | 'PreconditionFailed'
   /** A request payload is over its limit (6 MB for invoke). */
   | 'RequestTooLarge'
   /** Concurrency limit reached for the function. */

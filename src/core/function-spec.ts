@@ -16,7 +16,59 @@ export interface FunctionConfig {
   provisionedConcurrency: number;
   /** Seconds an idle instance lives before it is reaped. */
   idleTimeout: number;
+  /**
+   * The function's HTTP routes on the public gateway (the manifest's `http` events). They are
+   * not part of the revision: changing them never drains instances. Absent: no routes.
+   */
+  routes?: HttpRouteSpec[];
 }
+
+/**
+ * One HTTP route, as stored with its function. Secrets (`apiKeys` values, `secret`) are either
+ * literals or `${env:NAME}`, read from Baton's own environment when the gateway loads its routes.
+ * See `src/gateway/route-spec.ts` for how the manifest's short and long forms become this.
+ */
+export interface HttpRouteSpec {
+  /** Route key: `GET /items/{id}`, `ANY /{proxy+}` or `$default`. */
+  route: string;
+  /** Payload format version of the event and the response: API Gateway's '2.0' or '1.0'. */
+  payload: '1.0' | '2.0';
+  cors?: HttpCorsSpec;
+  /** Absent: no authorization. */
+  auth?: HttpAuthSpec;
+  /** Token bucket: `rate` requests per second on average, up to `burst` at once. */
+  throttle?: { rate: number; burst: number };
+  /** Bytes: larger request bodies get 413. Absent: API Gateway's 10 MB. */
+  maxBodyBytes?: number;
+}
+
+/** API Gateway HTTP API's CORS configuration, per route. */
+export interface HttpCorsSpec {
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** Seconds a browser may cache a preflight answer; absent: not sent. */
+  maxAge?: number;
+  allowCredentials: boolean;
+}
+
+export type HttpAuthSpec =
+  /** `x-api-key` must hold one of the keys; each has a name for the access log. */
+  | { type: 'apiKey'; keys: { name: string; value: string }[] }
+  /** A JWT in `Authorization` (with or without `Bearer `), checked as API Gateway's JWT authorizer. */
+  | {
+      type: 'jwt';
+      issuer: string;
+      /** The token's `aud` (or, without `aud`, `client_id`) must be one of these. */
+      audience: string[];
+      /** RS256/RS384/RS512 keys from this JSON Web Key Set; or else `secret`. */
+      jwksUrl?: string;
+      /** HS256 shared secret. */
+      secret?: string;
+      /** The token must carry at least one of these in `scope` or `scp`; empty: no check. */
+      scopes: string[];
+    };
 
 /** A deployed function, as the registry stores it. */
 export interface FunctionRecord extends FunctionConfig {
@@ -33,6 +85,24 @@ export interface FunctionRecord extends FunctionConfig {
   revision: string;
   createdAt: number;
   updatedAt: number;
+  /** `$LATEST` (absent) for the mutable function, or the number of a published, immutable version. */
+  version?: string;
+  /** Set by PublishVersion on the version it creates. */
+  description?: string;
+  /** On `$LATEST`: the highest version number ever published (numbers are never reused). */
+  lastVersion?: number;
+  /** Where an async event goes after its last failed attempt (Lambda's DeadLetterConfig). */
+  deadLetterTargetArn?: string;
+}
+
+/** The version a record runs: `$LATEST` or a number. */
+export function versionOf(rec: FunctionRecord): string {
+  return rec.version ?? '$LATEST';
+}
+
+/** The pool's key for a record: `name` for `$LATEST`, `name:3` for version 3. */
+export function unitKey(rec: FunctionRecord): string {
+  return rec.version === undefined || rec.version === '$LATEST' ? rec.name : `${rec.name}:${rec.version}`;
 }
 
 const NAME_RE = /^[a-zA-Z0-9_-]+$/;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '../core/function-spec.ts';
+import { routeShape } from '../gateway/route-spec.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { CodeStore } from './code-store.ts';
 
@@ -36,7 +37,7 @@ export class Deployer {
       .digest('hex')
       .slice(0, 16);
     const now = this.clock.now();
-    return {
+    const rec: FunctionRecord = {
       ...config,
       name,
       app,
@@ -48,6 +49,11 @@ export class Deployer {
       createdAt: previous?.createdAt ?? now,
       updatedAt: now,
     };
+    // Settings a manifest does not carry stay as the Lambda API left them.
+    if (previous?.lastVersion !== undefined) rec.lastVersion = previous.lastVersion;
+    if (previous?.description !== undefined) rec.description = previous.description;
+    if (previous?.deadLetterTargetArn !== undefined) rec.deadLetterTargetArn = previous.deadLetterTargetArn;
+    return rec;
   }
 
   private static warningsFor(rec: FunctionRecord, path: string): string[] {
@@ -62,18 +68,27 @@ export class Deployer {
     name: string,
     config: FunctionConfig,
     zip: Uint8Array,
+    extras: { description?: string; deadLetterTargetArn?: string } = {},
   ): Promise<{ record: FunctionRecord; warnings: string[] }> {
     validateFunctionName(name);
     if (this.registry.get(name)) throw new BatonError('ResourceConflict', `Function already exist: ${name}`);
     const code = await this.code.putZip(zip);
     const record = await this.record(name, config, code, null, undefined);
+    if (extras.description) record.description = extras.description;
+    if (extras.deadLetterTargetArn) record.deadLetterTargetArn = extras.deadLetterTargetArn;
     await this.registry.put(record);
     return { record, warnings: Deployer.warningsFor(record, 'function') };
   }
 
   async update(
     name: string,
-    change: { config?: FunctionConfig; zip?: Uint8Array },
+    change: {
+      config?: FunctionConfig;
+      zip?: Uint8Array;
+      /** API-only settings: `null` clears one. */
+      description?: string | null;
+      deadLetterTargetArn?: string | null;
+    },
   ): Promise<{ record: FunctionRecord; warnings: string[] }> {
     const previous = this.registry.get(name);
     if (!previous) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
@@ -81,8 +96,70 @@ export class Deployer {
       ? await this.code.putZip(change.zip)
       : { sha256: previous.codeSha256, size: previous.codeSize };
     const record = await this.record(name, change.config ?? previous, code, previous.app, previous);
+    // The admin and Lambda APIs carry no routes: the ones the manifest gave stay.
+    if (change.config && change.config.routes === undefined && previous.routes)
+      record.routes = previous.routes;
+    if (change.description !== undefined) setOrClear(record, 'description', change.description);
+    if (change.deadLetterTargetArn !== undefined)
+      setOrClear(record, 'deadLetterTargetArn', change.deadLetterTargetArn);
     await this.registry.put(record);
     return { record, warnings: Deployer.warningsFor(record, 'function') };
+  }
+
+  /**
+   * Publishes `$LATEST` as a new immutable version, as Lambda's PublishVersion does: nothing new
+   * is published when neither code nor configuration changed since the last version.
+   */
+  async publish(
+    name: string,
+    opts: { codeSha256?: string; description?: string; revisionId?: string } = {},
+  ): Promise<FunctionRecord> {
+    const latest = this.registry.get(name);
+    if (!latest) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    const sha = Buffer.from(latest.codeSha256, 'hex').toString('base64');
+    if (opts.codeSha256 !== undefined && opts.codeSha256 !== sha)
+      throw new BatonError(
+        'InvalidParameterValue',
+        `CodeSHA256 (${opts.codeSha256}) is different from current CodeSHA256 in $LATEST (${sha}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    if (opts.revisionId !== undefined && opts.revisionId !== latest.revision)
+      throw new BatonError(
+        'PreconditionFailed',
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+      );
+    const last = this.registry.versions(name).at(-1);
+    if (last && samePublished(last, latest)) return last;
+    const n = (latest.lastVersion ?? 0) + 1;
+    const now = this.clock.now();
+    const { lastVersion: _l, ...base } = latest;
+    const version: FunctionRecord = {
+      ...base,
+      version: String(n),
+      description: opts.description ?? latest.description ?? '',
+      // Provisioned instances are kept for $LATEST; a version starts on demand.
+      provisionedConcurrency: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.registry.putVersion(version);
+    await this.registry.put({ ...latest, lastVersion: n });
+    return version;
+  }
+
+  /** Deletes a published version; one that an alias points at stays. */
+  async deleteVersion(name: string, version: string): Promise<void> {
+    if (!this.registry.getVersion(name, version))
+      throw new BatonError('ResourceNotFound', `Function not found: ${name}:${version}`);
+    const users = this.registry
+      .aliases(name)
+      .filter((a) => a.functionVersion === version || version in a.weights)
+      .map((a) => a.name);
+    if (users.length > 0)
+      throw new BatonError(
+        'ResourceConflict',
+        `Unable to delete version because the following aliases reference it: [${users.join(', ')}]`,
+      );
+    await this.registry.deleteVersion(name, version);
   }
 
   async delete(name: string): Promise<void> {
@@ -110,6 +187,7 @@ export class Deployer {
           `functions.${name}: a function of that name belongs to ${owner === null ? 'no app' : `app "${owner}"`}`,
         );
     }
+    checkRoutes(this.registry, app, functions);
     const code = await this.code.putZip(zip);
     for (const [name, config] of Object.entries(functions)) {
       const previous = this.registry.get(name);
@@ -132,7 +210,56 @@ export class Deployer {
   }
 }
 
+/**
+ * Refuses routes that another app's function (or an app-less one) serves already: one route, one
+ * function. Collisions inside one manifest are refused when it is parsed.
+ */
+function checkRoutes(registry: Registry, app: string, functions: Record<string, FunctionConfig>): void {
+  const taken = new Map<string, FunctionRecord>();
+  for (const rec of registry.list()) {
+    if (rec.app === app) continue;
+    for (const r of rec.routes ?? []) taken.set(routeShape(r.route), rec);
+  }
+  for (const [name, config] of Object.entries(functions)) {
+    (config.routes ?? []).forEach((r, i) => {
+      const owner = taken.get(routeShape(r.route));
+      if (!owner) return;
+      const path = `functions.${name}.events[${i}].http`;
+      const where = owner.app === null ? '' : ` of app "${owner.app}"`;
+      throw new BatonError(
+        'ResourceConflict',
+        `${path}: route "${r.route}" is already served by function "${owner.name}"${where}; a route has one function`,
+        { details: { path } },
+      );
+    });
+  }
+}
+
 function sameDeployment(a: FunctionRecord, b: FunctionRecord): boolean {
   const strip = ({ createdAt: _c, updatedAt: _u, ...rest }: FunctionRecord) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+function setOrClear<K extends 'description' | 'deadLetterTargetArn'>(
+  rec: FunctionRecord,
+  key: K,
+  value: string | null,
+): void {
+  if (value === null || value === '') delete rec[key];
+  else rec[key] = value;
+}
+
+/** A version is worth publishing only when what runs, or how it is configured, changed. */
+function samePublished(version: FunctionRecord, latest: FunctionRecord): boolean {
+  const pick = (r: FunctionRecord) =>
+    JSON.stringify([
+      r.codeSha256,
+      r.handler,
+      r.memory,
+      r.timeout,
+      r.environment,
+      r.entry,
+      r.deadLetterTargetArn,
+    ]);
+  return pick(version) === pick(latest);
 }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
+import { parseEvents, routeShape } from '../gateway/route-spec.ts';
 
 /** A parsed `baton.yaml`. */
 export interface Manifest {
@@ -38,9 +39,23 @@ export function parseManifest(text: string, dir: string): Manifest {
   if (typeof fns !== 'object' || fns === null || Array.isArray(fns))
     throw invalid('functions', 'is required: a mapping of function names to their settings');
   const functions: Record<string, FunctionConfig> = {};
+  // Route shape → where it was first declared: two declarations of one route are an error.
+  const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
-    validateFunctionName(name, `functions.${name}`);
-    functions[name] = parseFunctionConfig(config, `functions.${name}`);
+    const path = `functions.${name}`;
+    validateFunctionName(name, path);
+    const fn = parseFunctionConfig(config, path, ['events']);
+    functions[name] = fn;
+    const routes = parseEvents((config as Record<string, unknown>).events, `${path}.events`);
+    if (!routes || routes.length === 0) continue;
+    fn.routes = routes;
+    routes.forEach((r, i) => {
+      const shape = routeShape(r.route);
+      const first = claimed.get(shape);
+      if (first !== undefined)
+        throw invalid(`${path}.events[${i}].http`, `route "${r.route}" is already declared by ${first}`);
+      claimed.set(shape, `${path}.events`);
+    });
   }
   return { app, functions };
 }

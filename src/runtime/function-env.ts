@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FunctionRecord, parseHandler } from '../core/function-spec.ts';
+import { type FunctionRecord, parseHandler, versionOf } from '../core/function-spec.ts';
 import type { InitMessage } from './protocol.ts';
 
 export interface PlatformIdentity {
@@ -29,7 +29,7 @@ export function initFor(
   initType: 'on-demand' | 'provisioned-concurrency',
   now: Date,
 ): Omit<InitMessage, 't' | 'taskRoot'> {
-  const version = '$LATEST';
+  const version = versionOf(fn);
   const logGroupName = `/aws/lambda/${fn.name}`;
   const stream = logStreamName(now, version);
   const parsed = parseHandler(fn.handler) ?? { module: fn.handler, exportPath: 'handler' };
@@ -60,7 +60,7 @@ export function initFor(
     env,
     functionName: fn.name,
     functionVersion: version,
-    invokedFunctionArn: functionArn(p, fn.name),
+    invokedFunctionArn: functionArn(p, version === '$LATEST' ? fn.name : `${fn.name}:${version}`),
     memoryLimitInMB: String(fn.memory),
     logGroupName,
     logStreamName: stream,

@@ -11,6 +11,8 @@ export interface PoolFunction {
 }
 
 export interface FunctionState {
+  /** The pool's key: `name`, or `name:3` for a published version. */
+  key: string;
   fn: PoolFunction;
   instances: Set<Instance>;
   /** Idle instances of the current revision; the most recently used last. */
@@ -43,8 +45,9 @@ export interface Lease {
   cold: boolean;
 }
 
-export function newFunctionState(fn: PoolFunction): FunctionState {
+export function newFunctionState(key: string, fn: PoolFunction): FunctionState {
   return {
+    key,
     fn,
     instances: new Set(),
     idle: [],

@@ -49,6 +49,8 @@ export class Instance {
   dead = false;
   /** Set by `assign`. */
   functionName: string | undefined;
+  /** The pool's key for the function version it was assigned to. */
+  poolKey: string | undefined;
   revision: string | undefined;
   /** True until the pool has released it once (its cold start is over). */
   fresh = true;
@@ -157,14 +159,18 @@ export class Instance {
   }
 
   /** Runs one invocation. `deadline` is epoch ms; the process is killed if it is passed. */
-  invoke(rid: string, event: unknown, timeoutMs: number): Promise<Outcome> {
+  invoke(rid: string, event: unknown, timeoutMs: number, arn?: string): Promise<Outcome> {
     return new Promise((resolve) => {
       const started = this.clock.now();
       const deadline = started + timeoutMs;
       this.pending = { resolve, rid, timer: undefined, started };
       this.busy = true;
       this.watch(deadline);
-      this.send({ t: 'invoke', rid, event, deadline });
+      this.send(
+        arn === undefined
+          ? { t: 'invoke', rid, event, deadline }
+          : { t: 'invoke', rid, event, deadline, arn },
+      );
     });
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
+import type { InvokeTarget } from '../registry/resolve.ts';
 import type { InvocationLog } from '../telemetry/logs/invocation-log.ts';
 import type { Outcome } from './instance.ts';
 import type { Pool } from './pool.ts';
@@ -27,7 +28,8 @@ export interface InvokeResult {
 export interface InvokerDeps {
   pool: Pool;
   clock: Clock;
-  lookup: (name: string) => FunctionRecord | undefined;
+  /** Resolves a name and qualifier to what runs; throws ResourceNotFound. */
+  resolve: (name: string, qualifier: string | undefined) => InvokeTarget;
   /** Takes each invocation's log; formatting and storage happen later, in batches. */
   writeLog: (functionName: string, startedAt: number, log: InvocationLog) => void;
 }
@@ -62,18 +64,31 @@ export class Invoker {
     }
   }
 
-  async invoke(name: string, payload: string | Buffer | undefined): Promise<InvokeResult> {
+  /**
+   * Runs one synchronous invocation of `name` (`$LATEST`, or `qualifier`: a version or an alias).
+   * `requestId` is given when the invocation was accepted earlier (an async event).
+   */
+  async invoke(
+    name: string,
+    payload: string | Buffer | undefined,
+    opts: { qualifier?: string; requestId?: string } = {},
+  ): Promise<InvokeResult> {
     const event = Invoker.parsePayload(payload);
-    const fn = this.deps.lookup(name);
-    if (!fn) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    return this.run(this.deps.resolve(name, opts.qualifier), event, opts.requestId);
+  }
+
+  /** Runs one invocation of an already resolved target with an already parsed event. */
+  async run(target: InvokeTarget, event: unknown, requestId?: string): Promise<InvokeResult> {
+    const fn = target.record;
     this.inFlight++;
     try {
-      const lease = await this.deps.pool.acquire(name);
-      const rid = randomUUID();
+      const lease = await this.deps.pool.acquire(target.key);
+      const rid = requestId ?? randomUUID();
       const started = this.deps.clock.now();
       let outcome: Outcome | undefined;
       try {
-        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000);
+        const arn = target.qualifier === undefined ? undefined : target.invokedArn;
+        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000, arn);
       } finally {
         this.deps.pool.release(
           lease.instance,
@@ -81,7 +96,13 @@ export class Invoker {
           outcome?.kind === 'done' ? outcome.msg.duration : undefined,
         );
       }
-      const result = this.toResult(fn, rid, outcome!, lease.cold && !lease.instance.provisioned);
+      const result = this.toResult(
+        fn,
+        target.version,
+        rid,
+        outcome!,
+        lease.cold && !lease.instance.provisioned,
+      );
       this.deps.writeLog(fn.name, started, result.log);
       return result;
     } finally {
@@ -89,7 +110,13 @@ export class Invoker {
     }
   }
 
-  private toResult(fn: FunctionRecord, rid: string, o: Outcome, cold: boolean): InvokeResult {
+  private toResult(
+    fn: FunctionRecord,
+    version: string,
+    rid: string,
+    o: Outcome,
+    cold: boolean,
+  ): InvokeResult {
     if (o.kind === 'done') {
       const m = o.msg;
       const initDurationMs = cold ? m.initDuration : undefined;
@@ -97,13 +124,13 @@ export class Invoker {
         requestId: rid,
         payload: m.body,
         functionError: m.error ? 'Unhandled' : undefined,
-        executedVersion: '$LATEST',
+        executedVersion: version,
         durationMs: m.duration,
         initDurationMs,
         cold,
         log: {
           requestId: rid,
-          version: '$LATEST',
+          version,
           lines: m.logs,
           durationMs: m.duration,
           memorySizeMB: fn.memory,
@@ -141,12 +168,12 @@ export class Invoker {
       requestId: rid,
       payload: JSON.stringify(body),
       functionError: 'Unhandled',
-      executedVersion: '$LATEST',
+      executedVersion: version,
       durationMs: duration,
       cold,
       log: {
         requestId: rid,
-        version: '$LATEST',
+        version,
         lines,
         durationMs: duration,
         memorySizeMB: fn.memory,

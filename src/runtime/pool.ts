@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
+import { unitKey } from '../core/function-spec.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
 import {
   busyCount,
@@ -30,7 +31,10 @@ export interface PoolOptions {
  * another. Admission and scaling are decided by the pure functions in `scaler.ts`.
  */
 export class Pool {
+  /** By unit key: `name` for `$LATEST`, `name:3` for a published version. */
   private fns = new Map<string, FunctionState>();
+  /** The units of each function: reserved concurrency counts all its versions together. */
+  private groups = new Map<string, Set<FunctionState>>();
   private live = 0;
   private timer: TimerHandle | undefined;
   private closed = false;
@@ -60,10 +64,14 @@ export class Pool {
    * drained: idle ones stop now, busy ones after their current invocation.
    */
   setFunction(fn: PoolFunction): void {
-    let st = this.fns.get(fn.record.name);
+    const key = unitKey(fn.record);
+    let st = this.fns.get(key);
     if (!st) {
-      st = newFunctionState(fn);
-      this.fns.set(fn.record.name, st);
+      st = newFunctionState(key, fn);
+      this.fns.set(key, st);
+      const group = this.groups.get(fn.record.name) ?? new Set<FunctionState>();
+      this.groups.set(fn.record.name, group);
+      group.add(st);
     }
     st.fn = fn;
     st.removed = false;
@@ -75,17 +83,43 @@ export class Pool {
     this.scaleOne(st, this.clock.now());
   }
 
-  /** Forgets a function, draining its instances. */
-  removeFunction(name: string): void {
-    const st = this.fns.get(name);
+  /** Forgets a function (or one version, by its unit key), draining its instances. */
+  removeFunction(key: string): void {
+    const st = this.fns.get(key);
     if (!st) return;
     st.removed = true;
     for (const w of st.waiters.splice(0)) {
       w.timer.cancel();
-      w.reject(new BatonError('ResourceNotFound', `Function not found: ${name}`));
+      w.reject(new BatonError('ResourceNotFound', `Function not found: ${key}`));
     }
     for (const inst of st.instances) this.retire(st, inst);
-    if (st.instances.size === 0) this.fns.delete(name);
+    if (st.instances.size === 0) this.drop(st);
+  }
+
+  private drop(st: FunctionState): void {
+    if (this.fns.get(st.key) !== st) return;
+    this.fns.delete(st.key);
+    const group = this.groups.get(st.fn.record.name);
+    group?.delete(st);
+    if (group?.size === 0) this.groups.delete(st.fn.record.name);
+  }
+
+  /** Live instances of every version of the function, and its reserved concurrency. */
+  private groupLoad(st: FunctionState): { live: number; inFlight: number; reserved: number | null } {
+    const latest = this.fns.get(st.fn.record.name);
+    const reserved = (latest ?? st).fn.record.reservedConcurrency;
+    const group = this.groups.get(st.fn.record.name);
+    if (!group || group.size === 1) {
+      const live = st.instances.size + st.starting;
+      return { live, inFlight: live - st.idle.length, reserved };
+    }
+    let live = 0;
+    let idle = 0;
+    for (const u of group) {
+      live += u.instances.size + u.starting;
+      idle += u.idle.length;
+    }
+    return { live, inFlight: live - idle, reserved };
   }
 
   private retire(st: FunctionState, inst: Instance): void {
@@ -97,11 +131,11 @@ export class Pool {
   }
 
   /** Takes an instance for one invocation, starting one if needed, or throws a throttle error. */
-  acquire(name: string): Promise<Lease> {
+  acquire(key: string): Promise<Lease> {
     if (this.closed) return Promise.reject(new BatonError('ShuttingDown', 'Baton is shutting down'));
-    const st = this.fns.get(name);
+    const st = this.fns.get(key);
     if (!st || st.removed)
-      return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${name}`));
+      return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${key}`));
     return this.admitTo(st, true);
   }
 
@@ -109,13 +143,16 @@ export class Pool {
     if (st.removed)
       return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${st.fn.record.name}`));
     // The common case, decided as admit() would, without gathering the rest of the stats.
-    if (st.idle.length > 0) return Promise.resolve(this.takeIdle(st));
+    if (st.idle.length > 0 && st.fn.record.reservedConcurrency === null && st.key === st.fn.record.name)
+      return Promise.resolve(this.takeIdle(st));
     const busy = busyCount(st);
     const startMs = this.spares.available(st.fn.record.memory) > 0 ? this.coldStartMs : this.bootMs;
+    const load = this.groupLoad(st);
     const decision = admit({
       idle: st.idle.length,
-      live: st.instances.size + st.starting,
-      reserved: st.fn.record.reservedConcurrency,
+      live: load.live,
+      inFlight: load.inFlight,
+      reserved: load.reserved,
       platformLive: this.live,
       platformCap: this.opts.maxInstances,
       reclaimable: this.live >= this.opts.maxInstances ? this.reclaimable(st).length : 0,
@@ -197,7 +234,7 @@ export class Pool {
       // The cold start that used a spare is answered first; then a new spare boots.
       setImmediate(() => this.spares.refill());
     }
-    const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
+    const st = inst.poolKey === undefined ? undefined : this.fns.get(inst.poolKey);
     if (inst.dead || !st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
       if (st) {
         this.forget(st, inst);
@@ -255,6 +292,7 @@ export class Pool {
     st.instances.add(inst);
     inst.onExitOnce(() => this.onInstanceExit(st, inst));
     inst.provisioned = initType === 'provisioned-concurrency';
+    inst.poolKey = st.key;
     inst.assign(
       initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())),
       fn.codeDir,
@@ -272,8 +310,7 @@ export class Pool {
     if (st.instances.delete(inst)) this.live--;
     const i = st.idle.indexOf(inst);
     if (i >= 0) st.idle.splice(i, 1);
-    if (st.removed && st.instances.size === 0 && this.fns.get(st.fn.record.name) === st)
-      this.fns.delete(st.fn.record.name);
+    if (st.removed && st.instances.size === 0) this.drop(st);
   }
 
   /** Idle instances of other functions beyond their provisioned count. */
@@ -290,7 +327,7 @@ export class Pool {
   }
 
   private stopIdle(inst: Instance): void {
-    const st = inst.functionName === undefined ? undefined : this.fns.get(inst.functionName);
+    const st = inst.poolKey === undefined ? undefined : this.fns.get(inst.poolKey);
     if (st) this.forget(st, inst);
     inst.kill();
   }

@@ -33,6 +33,8 @@ export interface InvokeMessage {
   event: unknown;
   /** Epoch ms at which the invocation times out. */
   deadline: number;
+  /** The ARN invoked, when it differs from the init's (a version or an alias). */
+  arn?: string;
 }
 
 export type ToRunner = InitMessage | InvokeMessage;

@@ -21,8 +21,10 @@ export type Admission =
 export interface AdmissionStats {
   /** Idle instances of the function's current code. */
   idle: number;
-  /** Live instances of the function (starting, idle or busy, any revision). */
+  /** Live instances of the function (starting, idle or busy, any revision and version). */
   live: number;
+  /** Invocations of the function running now (all its versions). */
+  inFlight: number;
   /** The function's reserved concurrency, or null for none. */
   reserved: number | null;
   /** Live instances of all functions together. */
@@ -66,7 +68,9 @@ export function expectedWaitMs(s: Pick<AdmissionStats, 'busy' | 'queued' | 'serv
  * invocations on few, hot instances instead of waking one process per concurrent request.
  */
 export function admit(s: AdmissionStats): Admission {
-  if (s.idle > 0) return 'warm';
+  if (s.reserved === 0) return 'throttle-function';
+  // Idle instances beyond a lowered reserved concurrency are not used.
+  if (s.idle > 0 && (s.reserved === null || s.inFlight < s.reserved)) return 'warm';
   if (s.mayQueue && s.busy > 0 && s.queued < s.busy * MAX_QUEUE_PER_INSTANCE) {
     const wait = expectedWaitMs(s);
     if (wait === undefined ? s.startMs >= SLOW_START_MS : wait < s.startMs) return 'queue';

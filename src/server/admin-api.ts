@@ -5,6 +5,8 @@ import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '
 import { limits } from '../core/limits.ts';
 import type { Deployer } from '../deploy/deployer.ts';
 import { parseManifest } from '../deploy/manifest.ts';
+import { describeRoutes } from '../gateway/describe.ts';
+import type { AccessKeys } from '../governance/access-keys.ts';
 import type { Registry } from '../registry/registry.ts';
 import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
@@ -22,6 +24,7 @@ export interface AdminDeps {
   /** Reads baton.yaml from stored code (deploys ship the manifest inside the zip). */
   readManifest: (codeZip: Uint8Array) => string | undefined;
   authenticate: Authenticate;
+  accessKeys: AccessKeys;
 }
 
 /** JSON bodies of the admin API carry base64 code, so they may be larger than invoke payloads. */
@@ -57,6 +60,7 @@ export function adminRoutes(
       reservedConcurrency: rec.reservedConcurrency,
       provisionedConcurrency: rec.provisionedConcurrency,
       idleTimeout: rec.idleTimeout,
+      routes: describeRoutes(rec.routes),
       codeSha256: rec.codeSha256,
       codeSize: rec.codeSize,
       entry: rec.entry,
@@ -153,6 +157,18 @@ export function adminRoutes(
     sendJson(res, 200, { app: manifest.app, ...result });
   };
 
+  const listKeys: Handler = async (_req, res) => {
+    sendJson(res, 200, { accessKeys: deps.accessKeys.list() });
+  };
+  const createKey: Handler = async (_req, res, _name, _url, body) => {
+    const key = await deps.accessKeys.create(parseJsonObject(body).name);
+    sendJson(res, 201, key);
+  };
+  const revokeKey: Handler = async (_req, res, id) => {
+    await deps.accessKeys.revoke(id);
+    res.writeHead(204).end();
+  };
+
   // The invoke route comes first: it is the hot path. The last column is the body limit in bytes.
   const routes: [string, RegExp, Handler, number, string][] = [
     ['POST', /^functions\/([^/]+)\/invoke$/, invoke, limits.invokePayloadBytes, 'InvokeFunction'],
@@ -163,6 +179,9 @@ export function adminRoutes(
     ['DELETE', /^functions\/([^/]+)$/, deleteFunction, 0, 'DeleteFunction'],
     ['GET', /^functions\/([^/]+)\/logs$/, logs, 0, 'GetLogs'],
     ['POST', /^deploy$/, deploy, limits.codeZipBytes, 'Deploy'],
+    ['GET', /^access-keys$/, listKeys, 0, 'ListAccessKeys'],
+    ['POST', /^access-keys$/, createKey, 1024, 'CreateAccessKey'],
+    ['DELETE', /^access-keys\/([^/]+)$/, revokeKey, 0, 'DeleteAccessKey'],
   ];
 
   return async (req, res, url) => {

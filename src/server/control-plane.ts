@@ -37,11 +37,3 @@ export function controlPlaneServer(routes: Route[], authenticate: Authenticate, 
   server.keepAliveTimeout = 65_000;
   return server;
 }
-
-/** The public gateway. App routes arrive with the HTTP triggers; until then every path is 404. */
-export function gatewayServer(): Server {
-  return createServer((req, res) => {
-    req.resume();
-    sendJson(res, 404, { message: 'Not Found' });
-  });
-}

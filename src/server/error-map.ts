@@ -7,6 +7,7 @@ const MAP: Record<BatonErrorCode, { status: number; type: string }> = {
   InvalidRequestContent: { status: 400, type: 'InvalidRequestContentException' },
   ResourceNotFound: { status: 404, type: 'ResourceNotFoundException' },
   ResourceConflict: { status: 409, type: 'ResourceConflictException' },
+  PreconditionFailed: { status: 412, type: 'PreconditionFailedException' },
   RequestTooLarge: { status: 413, type: 'RequestEntityTooLargeException' },
   ThrottledFunction: { status: 429, type: 'TooManyRequestsException' },
   ThrottledAccount: { status: 429, type: 'TooManyRequestsException' },

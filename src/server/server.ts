@@ -9,9 +9,14 @@ import { lambdaApi } from '../aws/lambda/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
+import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
 import { CodeStore } from '../deploy/code-store.ts';
 import { Deployer } from '../deploy/deployer.ts';
+import { apiIdFor, gatewayServer } from '../gateway/index.ts';
+import { AccessKeys } from '../governance/access-keys.ts';
 import { Registry } from '../registry/registry.ts';
+import { resolveTarget } from '../registry/resolve.ts';
+import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
 import type { PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
@@ -19,7 +24,7 @@ import { SparePool } from '../runtime/spares.ts';
 import { LogSink } from '../telemetry/logs/log-sink.ts';
 import { adminRoutes } from './admin-api.ts';
 import type { ServerConfig } from './config.ts';
-import { controlPlaneServer, gatewayServer } from './control-plane.ts';
+import { controlPlaneServer } from './control-plane.ts';
 import type { Credentials } from './credentials.ts';
 
 export interface RunningServer {
@@ -28,6 +33,7 @@ export interface RunningServer {
   registry: Registry;
   deployer: Deployer;
   invoker: Invoker;
+  asyncInvocations: AsyncDispatcher;
   pool: Pool;
   spares: SparePool;
   logs: LogSink;
@@ -76,7 +82,6 @@ export async function startServer(
   const backends: Backends = storageKinds[config.storage](config.dataDir);
   const registry = await Registry.open(backends.registry);
   const code = new CodeStore(join(config.dataDir, 'code'));
-  const gateway = gatewayServer();
   const identity: PlatformIdentity = {
     region: config.region,
     accountId: config.accountId,
@@ -97,12 +102,11 @@ export async function startServer(
     spares,
     clock,
   );
-  const sync = (name: string): void => {
-    const rec = registry.get(name);
+  const sync = (key: string, rec: FunctionRecord | undefined): void => {
     if (rec) pool.setFunction({ record: rec, codeDir: code.dir(rec.codeSha256) });
-    else pool.removeFunction(name);
+    else pool.removeFunction(key);
   };
-  registry.onChange((name) => sync(name));
+  registry.onChange(sync);
 
   const logs = new LogSink(
     backends.logs,
@@ -118,17 +122,44 @@ export async function startServer(
   const invoker = new Invoker({
     pool,
     clock,
-    lookup: (name) => registry.get(name),
+    resolve: (name, qualifier) => resolve(name, qualifier),
     writeLog: (fn, ts, log) => logs.write(fn, ts, log),
   });
   const deployer = new Deployer(registry, code, clock);
+  const { server: gateway } = gatewayServer({
+    routes: registry,
+    invoke: (name, payload) => invoker.invoke(name, payload),
+    clock,
+    log,
+    api: { accountId: config.accountId, apiId: apiIdFor(config.accountId, config.region) },
+  });
+  const resolve = (name: string, qualifier: string | undefined) =>
+    resolveTarget(registry, identity, name, qualifier);
+  const asyncInvocations = new AsyncDispatcher({
+    backend: backends.asyncEvents,
+    registry,
+    clock,
+    resolve,
+    run: (target, event, requestId) => invoker.run(target, event, requestId),
+    warn: (message, details) => log.warn(details, message),
+  });
+  const accessKeys = await AccessKeys.open(credentials, backends.accessKeys, clock);
   const authenticate = authenticator(
-    (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined),
+    (id) => accessKeys.secretFor(id),
     () => clock.now(),
   );
   const control = controlPlaneServer(
     [
-      lambdaApi({ registry, deployer, invoker, identity, authenticate }),
+      lambdaApi({
+        registry,
+        deployer,
+        invoker,
+        async: asyncInvocations,
+        identity,
+        authenticate,
+        clock,
+        accountConcurrency: config.maxInstances,
+      }),
       adminRoutes({
         registry,
         deployer,
@@ -138,6 +169,7 @@ export async function startServer(
         identity,
         readManifest: readManifestFromZip,
         authenticate,
+        accessKeys,
       }),
     ],
     authenticate,
@@ -152,8 +184,9 @@ export async function startServer(
   );
   identity.endpointUrl = `http://${config.host}:${controlPort}`;
   const gatewayPort = await listen(gateway, config.port, config.host, 'gateway (BATON_PORT, --port)');
-  for (const rec of registry.list()) sync(rec.name);
+  for (const rec of [...registry.list(), ...registry.allVersions()]) sync(unitKey(rec), rec);
   pool.start();
+  await asyncInvocations.start();
   logs.start();
   spares.refill();
 
@@ -164,6 +197,7 @@ export async function startServer(
     registry,
     deployer,
     invoker,
+    asyncInvocations,
     pool,
     spares,
     logs,
@@ -173,7 +207,11 @@ export async function startServer(
         gateway.close();
         control.closeIdleConnections();
         gateway.closeIdleConnections();
-        await Promise.race([invoker.drain(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+        asyncInvocations.close();
+        await Promise.race([
+          Promise.all([invoker.drain(), asyncInvocations.idle()]),
+          new Promise((r) => setTimeout(r, graceMs).unref()),
+        ]);
         pool.close();
         await logs.close();
         control.closeAllConnections();

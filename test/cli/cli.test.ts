@@ -118,6 +118,34 @@ describe('the baton CLI against a running server', () => {
     assert.equal(down.code, 1);
     assert.match(down.stderr, /cannot reach Baton at http:\/\/127\.0\.0\.1:9/);
   });
+
+  it('creates, uses, lists and revokes a named access key', async () => {
+    const created = await runCli(['keys', 'create', 'ci-bot'], s.cliEnv);
+    assert.equal(created.code, 0, created.stderr);
+    const id = /AWS_ACCESS_KEY_ID=(AKIA[A-Z2-7]{16})/.exec(created.stdout)?.[1];
+    const secret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(created.stdout)?.[1];
+    assert.ok(id && secret, created.stdout);
+    assert.ok(!created.stderr.includes(secret), 'the secret goes to stdout only');
+    const asBot = {
+      PATH: process.env.PATH,
+      BATON_ENDPOINT: s.controlUrl,
+      BATON_ACCESS_KEY_ID: id,
+      BATON_SECRET_ACCESS_KEY: secret,
+    };
+    const listed = await runCli(['keys'], asBot);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`${id}\\s+ci-bot`));
+    assert.ok(!listed.stdout.includes(secret), 'listing never shows secrets');
+    const dup = await runCli(['keys', 'create', 'ci-bot'], s.cliEnv);
+    assert.match(dup.stderr, /ResourceConflictException/);
+    const revoked = await runCli(['keys', 'revoke', id], s.cliEnv);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const after = await runCli(['functions'], asBot);
+    assert.equal(after.code, 1);
+    assert.match(after.stderr, /UnrecognizedClientException/);
+    const root = await runCli(['keys', 'revoke', s.credentials.accessKeyId], s.cliEnv);
+    assert.match(root.stderr, /root access key cannot be revoked/);
+  });
 });
 
 describe('baton up', () => {

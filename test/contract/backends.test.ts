@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'node:test';
 import { storageKinds } from '../../src/backends/index.ts';
+import { asyncEventsContract } from './async-events.contract.ts';
 import { logsContract } from './logs.contract.ts';
-import { registryContract } from './registry.contract.ts';
+import { registryContract, registryResourcesContract } from './registry.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
 for (const [kind, open] of Object.entries(storageKinds)) {
   const fresh = () => open(mkdtempSync(join(tmpdir(), `baton-${kind}-`)));
   describe(`${kind} registry backend`, () => registryContract(async () => fresh().registry));
+  describe(`${kind} registry resources`, () => registryResourcesContract(async () => fresh().registry));
   describe(`${kind} log backend`, () => logsContract(async () => fresh().logs));
+  describe(`${kind} async event queue`, () => asyncEventsContract(async () => fresh().asyncEvents));
 }

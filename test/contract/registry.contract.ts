@@ -52,3 +52,40 @@ export function registryContract(make: () => Promise<RegistryBackend>): void {
     assert.deepEqual(await b.getFunction('env'), r);
   });
 }
+
+/** Versions, aliases and async settings: kept per kind, and deleted with their function. */
+export function registryResourcesContract(make: () => Promise<RegistryBackend>): void {
+  it('stores resources by kind and key, and deletes them with their function only', async () => {
+    const b = await make();
+    await b.putFunction(record('fn'));
+    await b.putFunction(record('fn_x'));
+    await b.putResource('version', 'fn:1', record('fn', { version: '1' }));
+    await b.putResource('version', 'fn:2', record('fn', { version: '2', memory: 256 }));
+    await b.putResource('version', 'fn_x:1', record('fn_x', { version: '1' }));
+    const alias = {
+      function: 'fn',
+      name: 'live',
+      functionVersion: '1',
+      description: '',
+      weights: { '2': 0.25 },
+      revisionId: 'r',
+    };
+    await b.putResource('alias', 'fn:live', alias);
+    assert.deepEqual(
+      (await b.listResources('version')).map((r) => r.key),
+      ['fn:1', 'fn:2', 'fn_x:1'],
+    );
+    assert.deepEqual(await b.listResources('alias'), [{ key: 'fn:live', record: alias }]);
+    await b.putResource('alias', 'fn:live', { ...alias, functionVersion: '2' });
+    assert.equal((await b.listResources('alias'))[0]?.record.functionVersion, '2');
+    assert.equal(await b.deleteResource('version', 'fn:2'), true);
+    assert.equal(await b.deleteResource('version', 'fn:2'), false);
+    // `_` is a LIKE wildcard in SQL: deleting `fn` must not touch `fn_x`.
+    assert.equal(await b.deleteFunction('fn'), true);
+    assert.deepEqual(
+      (await b.listResources('version')).map((r) => r.key),
+      ['fn_x:1'],
+    );
+    assert.deepEqual(await b.listResources('alias'), []);
+  });
+}

@@ -8,6 +8,7 @@ import { CodeStore } from '../../src/deploy/code-store.ts';
 import { Deployer } from '../../src/deploy/deployer.ts';
 import { packageDir } from '../../src/deploy/package-dir.ts';
 import { Registry } from '../../src/registry/registry.ts';
+import { resolveTarget } from '../../src/registry/resolve.ts';
 import { Invoker } from '../../src/runtime/invoker.ts';
 import { Pool } from '../../src/runtime/pool.ts';
 import { SparePool } from '../../src/runtime/spares.ts';
@@ -74,7 +75,8 @@ export async function createHarness(
   const invoker = new Invoker({
     pool,
     clock,
-    lookup: (n) => registry.get(n),
+    resolve: (n, q) =>
+      resolveTarget(registry, { region: 'us-east-1', accountId: '000000000000', endpointUrl: '' }, n, q),
     writeLog: (fn, ts, log) => logs.push(toLogRecord(fn, ts, log)),
   });
   const deployer = new Deployer(registry, code, clock);

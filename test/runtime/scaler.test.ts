@@ -14,6 +14,7 @@ import {
 const base = {
   idle: 0,
   live: 0,
+  inFlight: 0,
   reserved: null,
   platformLive: 0,
   platformCap: 10,
@@ -27,7 +28,11 @@ const base = {
 
 describe('admit', () => {
   it('reuses an idle instance first', () => {
-    assert.equal(admit({ ...base, idle: 1, live: 5, reserved: 5, platformLive: 10 }), 'warm');
+    assert.equal(admit({ ...base, idle: 1, live: 5, inFlight: 4, reserved: 5, platformLive: 10 }), 'warm');
+  });
+  it('leaves idle instances unused beyond a lowered reserved concurrency', () => {
+    assert.equal(admit({ ...base, idle: 2, live: 5, inFlight: 3, reserved: 3 }), 'throttle-function');
+    assert.equal(admit({ ...base, idle: 1, live: 1, reserved: 0 }), 'throttle-function');
   });
   it('starts an instance below both limits', () => {
     assert.equal(admit({ ...base, live: 2, reserved: 3, platformLive: 9 }), 'cold');

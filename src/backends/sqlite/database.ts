@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { BatonError } from '../../core/errors.ts';
 
@@ -17,6 +18,28 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX function_logs_fn_ts ON function_logs (function, ts);
    CREATE INDEX function_logs_ts ON function_logs (ts);`,
+  `CREATE TABLE function_resources (
+     kind TEXT NOT NULL,
+     key TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (kind, key)
+   );
+   CREATE TABLE async_events (
+     id TEXT PRIMARY KEY,
+     function TEXT NOT NULL,
+     qualifier TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     enqueued_at INTEGER NOT NULL,
+     due_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL,
+     throttles INTEGER NOT NULL,
+     leased INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX async_events_due ON async_events (due_at);
+   CREATE TABLE access_keys (
+     id TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );`,
 ];
 
 /**
@@ -28,6 +51,8 @@ export function openSqlite(file: string): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = new Database(file);
+    // The database holds access keys' secrets: only the owner may read it (WAL files follow).
+    chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');

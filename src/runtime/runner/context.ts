@@ -26,12 +26,13 @@ export function makeContext(
   requestId: string,
   deadline: number,
   done: (error: unknown, result: unknown) => void,
+  invokedFunctionArn = init.invokedFunctionArn,
 ): LambdaContext {
   return {
     awsRequestId: requestId,
     functionName: init.functionName,
     functionVersion: init.functionVersion,
-    invokedFunctionArn: init.invokedFunctionArn,
+    invokedFunctionArn,
     memoryLimitInMB: init.memoryLimitInMB,
     logGroupName: init.logGroupName,
     logStreamName: init.logStreamName,

@@ -124,7 +124,7 @@ function invoke(m: InvokeMessage): Promise<void> {
       }
       resolve();
     };
-    const context = makeContext(init!, m.rid, m.deadline, finish);
+    const context = makeContext(init!, m.rid, m.deadline, finish, m.arn);
     let callbackCalled = false;
     const callback = (error?: unknown, result?: unknown): void => {
       callbackCalled = true;

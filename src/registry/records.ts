@@ -1,0 +1,35 @@
+import type { FunctionRecord } from '../core/function-spec.ts';
+
+/** An alias: a name for one version, optionally sending a weighted share to a second version. */
+export interface AliasRecord {
+  function: string;
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** Version → share of invocations (0–1) sent there instead of `functionVersion`. */
+  weights: Record<string, number>;
+  revisionId: string;
+}
+
+/** How async (Event) invocations of a function, version or alias are retried and where they go. */
+export interface EventInvokeConfig {
+  function: string;
+  /** `$LATEST`, a version number or an alias name. */
+  qualifier: string;
+  /** 0–2; Lambda's default is 2. */
+  maximumRetryAttempts: number | null;
+  /** 60–21600 seconds; Lambda's default is 21600 (6 hours). */
+  maximumEventAgeSeconds: number | null;
+  /** Destination ARNs. */
+  onSuccess: string | null;
+  onFailure: string | null;
+  lastModified: number;
+}
+
+/** The kinds of record the registry keeps beside functions, each keyed `function:qualifier`. */
+export interface RegistryResources {
+  version: FunctionRecord;
+  alias: AliasRecord;
+  'event-invoke-config': EventInvokeConfig;
+}
+export type ResourceKind = keyof RegistryResources;
