@@ -49,8 +49,8 @@ export class CodeStore {
     } catch (e) {
       if (e instanceof BatonError) throw e;
       throw new BatonError(
-        'InvalidRequestContent',
-        `could not unzip the code package: ${(e as Error).message}`,
+        'InvalidParameterValue',
+        `Could not unzip uploaded file. Please check your file, then try to upload again. (${(e as Error).message})`,
         {
           cause: e,
         },

@@ -5,6 +5,9 @@ import { parseManifest } from '../../src/deploy/manifest.ts';
 import { describeRoutes } from '../../src/gateway/describe.ts';
 import { redactSecret, resolveSecret } from '../../src/gateway/secrets.ts';
 
+/** A `${env:NAME}` secret reference. */
+const ref = (name: string): string => `\${env:${name}}`;
+
 const manifest = (events: string): string =>
   `functions:\n  api:\n    handler: src/api.handler\n    events:\n${events
     .split('\n')
@@ -92,13 +95,13 @@ describe('http events in baton.yaml', () => {
     assert.deepEqual(routes?.[0]?.auth, {
       type: 'apiKey',
       keys: [
-        { name: 'key-1', value: '${env:KEY_A}' },
+        { name: 'key-1', value: ref('KEY_A') },
         { name: 'key-2', value: 'a-literal-key-of-20-chars' },
       ],
     });
     assert.deepEqual(routes?.[1]?.auth, {
       type: 'apiKey',
-      keys: [{ name: 'partner', value: '${env:KEY_B}' }],
+      keys: [{ name: 'partner', value: ref('KEY_B') }],
     });
     assert.equal(routes?.[2]?.auth, undefined);
   });
@@ -182,12 +185,12 @@ describe('http events in baton.yaml', () => {
 });
 
 describe('route secrets', () => {
-  it('resolves ${env:NAME} from the environment, and shows only references', () => {
-    assert.equal(resolveSecret('${env:K}', { K: 'v' }), 'v');
-    assert.equal(resolveSecret('${env:K}', {}), undefined);
-    assert.equal(resolveSecret('${env:K}', { K: '' }), undefined);
+  it('resolves env references from the environment, and shows only references', () => {
+    assert.equal(resolveSecret(ref('K'), { K: 'v' }), 'v');
+    assert.equal(resolveSecret(ref('K'), {}), undefined);
+    assert.equal(resolveSecret(ref('K'), { K: '' }), undefined);
     assert.equal(resolveSecret('literal', {}), 'literal');
-    assert.equal(redactSecret('${env:K}'), '${env:K}');
+    assert.equal(redactSecret(ref('K')), ref('K'));
     assert.equal(redactSecret('a-literal-secret'), '(literal, hidden)');
   });
 

@@ -18,7 +18,15 @@ describe('token bucket (ManualClock)', () => {
         [500, 2, 1],
       ],
     },
-    { name: 'it never holds more than the burst', rate: 10, burst: 2, steps: [[0, 2, 2], [60_000, 5, 2]] },
+    {
+      name: 'it never holds more than the burst',
+      rate: 10,
+      burst: 2,
+      steps: [
+        [0, 2, 2],
+        [60_000, 5, 2],
+      ],
+    },
     {
       name: 'a fractional rate accrues over time',
       rate: 0.5,

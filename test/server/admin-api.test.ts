@@ -157,7 +157,7 @@ describe('admin API over real HTTP', () => {
         'functions',
         { method: 'POST', body: JSON.stringify({ name: 'ok', handler: 'a.b', code: 'bm90IGEgemlw' }) },
         400,
-        'InvalidRequestContentException',
+        'InvalidParameterValueException',
       ],
       [
         'functions/bad-input',
