@@ -55,11 +55,28 @@ export function resolveTarget(
       record = registry.getVersion(name, pickAliasVersion(alias.functionVersion, alias.weights, random));
   }
   if (!record) throw notFound(identity, name, qualifier);
+  if (qualifier === undefined) {
+    // The hot path (an unqualified invoke): one target per record, made once.
+    let target = unqualified.get(record);
+    if (!target) {
+      target = {
+        record,
+        key: unitKey(record),
+        version: versionOf(record),
+        invokedArn: functionArn(identity, name),
+        qualifier,
+      };
+      unqualified.set(record, target);
+    }
+    return target;
+  }
   return {
     record,
     key: unitKey(record),
     version: versionOf(record),
-    invokedArn: functionArn(identity, qualifier === undefined ? name : `${name}:${qualifier}`),
+    invokedArn: functionArn(identity, `${name}:${qualifier}`),
     qualifier,
   };
 }
+
+const unqualified = new WeakMap<FunctionRecord, InvokeTarget>();

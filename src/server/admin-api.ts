@@ -12,7 +12,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
-import { parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
+import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface AdminDeps {
   registry: Registry;
@@ -187,16 +187,7 @@ export function adminRoutes(
   return async (req, res, url) => {
     if (!url.pathname.startsWith(PREFIX)) return false;
     const rest = url.pathname.slice(PREFIX.length);
-    let route: (typeof routes)[number] | undefined;
-    let match: RegExpExecArray | null = null;
-    for (const r of routes) {
-      if (r[0] !== req.method) continue;
-      match = r[1].exec(rest);
-      if (match) {
-        route = r;
-        break;
-      }
-    }
+    const { route, match } = matchRoute(routes, req.method, rest);
     // The signature covers the body: read it (within the operation's limit) before checking.
     const body = await readSigned(req, res, url, deps.authenticate, {
       limit: route ? Math.max(route[3], 1024) : 1024,

@@ -83,3 +83,20 @@ export class RequestTarget {
     return this.params;
   }
 }
+
+/**
+ * The first route (`[method, pattern, …]`) whose method and pattern match, with its match; routes
+ * are tried in order, so the hot one goes first.
+ */
+export function matchRoute<R extends readonly [string, RegExp, ...unknown[]]>(
+  routes: readonly R[],
+  method: string | undefined,
+  path: string,
+): { route: R | undefined; match: RegExpExecArray | null } {
+  for (const r of routes) {
+    if (r[0] !== method) continue;
+    const match = r[1].exec(path);
+    if (match) return { route: r, match };
+  }
+  return { route: undefined, match: null };
+}

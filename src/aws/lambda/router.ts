@@ -12,7 +12,7 @@ import { ASYNC_PAYLOAD_BYTES, type AsyncDispatcher, parseLambdaArn } from '../..
 import { functionArn, type PlatformIdentity } from '../../runtime/function-env.ts';
 import type { Invoker } from '../../runtime/invoker.ts';
 import { toHttpError } from '../../server/error-map.ts';
-import { parseJsonObject, type RequestTarget, sendJson } from '../../server/http-io.ts';
+import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from '../../server/http-io.ts';
 import { formatInvocationLog } from '../../telemetry/logs/invocation-log.ts';
 import { type Authenticate, readSigned } from '../auth.ts';
 import { parseFunctionRef } from './names.ts';
@@ -93,52 +93,37 @@ function optInt(o: Record<string, unknown>, key: string, min: number, max: numbe
   return v;
 }
 
-const CREATE_FIELDS = [
-  'FunctionName',
-  'Runtime',
+/** Members CreateFunction and UpdateFunctionConfiguration share (the unsupported ones are ignored). */
+const CONFIG_FIELDS = [
   'Role',
   'Handler',
-  'Code',
   'Description',
   'Timeout',
   'MemorySize',
-  'Publish',
   'Environment',
+  'Runtime',
   'DeadLetterConfig',
+  'TracingConfig',
+  'VpcConfig',
+  'Layers',
+  'KMSKeyArn',
+  'EphemeralStorage',
+  'LoggingConfig',
+  'SnapStart',
+  'FileSystemConfigs',
+  'ImageConfig',
+];
+const CREATE_FIELDS = [
+  ...CONFIG_FIELDS,
+  'FunctionName',
+  'Code',
+  'Publish',
   'PackageType',
   'Architectures',
   'Tags',
-  'TracingConfig',
-  'VpcConfig',
-  'Layers',
-  'KMSKeyArn',
-  'EphemeralStorage',
-  'LoggingConfig',
-  'SnapStart',
-  'FileSystemConfigs',
-  'ImageConfig',
   'CodeSigningConfigArn',
 ];
-const UPDATE_CONFIG_FIELDS = [
-  'Role',
-  'Handler',
-  'Description',
-  'Timeout',
-  'MemorySize',
-  'Environment',
-  'Runtime',
-  'DeadLetterConfig',
-  'RevisionId',
-  'TracingConfig',
-  'VpcConfig',
-  'Layers',
-  'KMSKeyArn',
-  'EphemeralStorage',
-  'LoggingConfig',
-  'SnapStart',
-  'FileSystemConfigs',
-  'ImageConfig',
-];
+const UPDATE_CONFIG_FIELDS = [...CONFIG_FIELDS, 'RevisionId'];
 const UPDATE_CODE_FIELDS = [
   'ZipFile',
   'S3Bucket',
@@ -193,6 +178,11 @@ export function lambdaApi(
     if (!rec) throw notFound(identity, name, qualifier);
     return rec;
   };
+  const noInvokeConfig = (name: string, qualifier: string) =>
+    new BatonError(
+      'ResourceNotFound',
+      `The function ${functionArn(identity, `${name}:${qualifier}`)} doesn't have an EventInvokeConfig`,
+    );
   const aliasOf = (name: string, alias: string): AliasRecord => {
     latest(name);
     const a = registry.getAlias(name, alias);
@@ -595,11 +585,7 @@ export function lambdaApi(
         'PutFunctionEventInvokeConfig',
       );
       const current = registry.getInvokeConfig(ref.name, qualifier);
-      if (merge && !current)
-        throw new BatonError(
-          'ResourceNotFound',
-          `The function ${functionArn(identity, `${ref.name}:${qualifier}`)} doesn't have an EventInvokeConfig`,
-        );
+      if (merge && !current) throw noInvokeConfig(ref.name, qualifier);
       const retries = optInt(o, 'MaximumRetryAttempts', 0, 2);
       const age = optInt(o, 'MaximumEventAgeInSeconds', 60, 21_600);
       const onSuccess = destinationOf(o.DestinationConfig, 'OnSuccess');
@@ -621,21 +607,14 @@ export function lambdaApi(
     const ref = refOf(name, url);
     latest(ref.name);
     const c = registry.getInvokeConfig(ref.name, ref.qualifier ?? '$LATEST');
-    if (!c)
-      throw new BatonError(
-        'ResourceNotFound',
-        `The function ${functionArn(identity, `${ref.name}:${ref.qualifier ?? '$LATEST'}`)} doesn't have an EventInvokeConfig`,
-      );
+    if (!c) throw noInvokeConfig(ref.name, ref.qualifier ?? '$LATEST');
     sendJson(res, 200, eventInvokeConfiguration(c, identity));
   };
   const deleteInvokeConfig: Op = async ({ res, name, url }) => {
     const ref = refOf(name, url);
     latest(ref.name);
     if (!(await registry.deleteInvokeConfig(ref.name, ref.qualifier ?? '$LATEST')))
-      throw new BatonError(
-        'ResourceNotFound',
-        `The function ${functionArn(identity, `${ref.name}:${ref.qualifier ?? '$LATEST'}`)} doesn't have an EventInvokeConfig`,
-      );
+      throw noInvokeConfig(ref.name, ref.qualifier ?? '$LATEST');
     res.writeHead(204).end();
   };
   const listInvokeConfigs: Op = async ({ res, name, url }) => {
@@ -699,16 +678,7 @@ export function lambdaApi(
     const path = url.pathname;
     if (!PREFIXES.some((p) => path.startsWith(p))) return false;
     try {
-      let route: [string, RegExp, Op, number] | undefined;
-      let match: RegExpExecArray | null = null;
-      for (const r of routes) {
-        if (r[0] !== req.method) continue;
-        match = r[1].exec(path);
-        if (match) {
-          route = r;
-          break;
-        }
-      }
+      const { route, match } = matchRoute(routes, req.method, path);
       // Body first: SigV4 signs its hash.
       const body = await readSigned(req, res, url, deps.authenticate, {
         limit: route?.[3] || SMALL_BODY_LIMIT,
