@@ -20,3 +20,21 @@ export function describeRoutes(routes: readonly HttpRouteSpec[] | undefined): Re
     return out;
   });
 }
+
+/**
+ * One line per route for a console: `GET  http://127.0.0.1:4747/hello  → hello`. A `$default`
+ * route shows as `*` on the gateway's root.
+ */
+export function routeLines(
+  gatewayUrl: string,
+  functions: Record<string, { routes?: HttpRouteSpec[] }>,
+): string[] {
+  const rows: [string, string, string][] = [];
+  for (const [name, fn] of Object.entries(functions))
+    for (const r of fn.routes ?? []) {
+      const [method, path] = r.route === '$default' ? ['*', '/…'] : r.route.split(' ');
+      rows.push([method!, `${gatewayUrl}${path}`, name]);
+    }
+  const width = Math.max(0, ...rows.map((r) => r[0].length));
+  return rows.map(([m, url, name]) => `  ${m.padEnd(width)}  ${url}  → ${name}`);
+}

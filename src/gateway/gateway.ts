@@ -30,7 +30,8 @@ export interface InvokeOutcome {
 
 export interface GatewayDeps {
   routes: RouteSource;
-  invoke: (functionName: string, payload: string) => Promise<InvokeOutcome>;
+  /** Runs the function with the event (an object: it is serialised once, on its way to the instance). */
+  invoke: (functionName: string, event: Record<string, unknown>) => Promise<InvokeOutcome>;
   clock: Clock;
   log: Logger;
   api: ApiIdentity;
@@ -214,12 +215,15 @@ export class Gateway {
         pathParameters: match.params,
         jwt: auth.jwt,
       };
-      const payload = JSON.stringify(
+      const event =
         route.payload === '2.0'
           ? eventV2(request, info, this.deps.api)
-          : eventV1(request, info, this.deps.api),
-      );
-      if (Buffer.byteLength(payload) > limits.invokePayloadBytes)
+          : eventV1(request, info, this.deps.api);
+      // Lambda's 6 MB invoke limit: measured only when the request is large enough to reach it.
+      if (
+        eventSizeBound(raw, url.length, body) > limits.invokePayloadBytes &&
+        Buffer.byteLength(JSON.stringify(event)) > limits.invokePayloadBytes
+      )
         return this.answer(
           res,
           access,
@@ -231,7 +235,7 @@ export class Gateway {
         );
 
       const invokedAt = clock.now();
-      const result = await this.invoke(route, payload);
+      const result = await this.invoke(route, event);
       access.integrationLatencyMs = clock.now() - invokedAt;
       if (result === 'timeout')
         return this.answer(res, access, ANSWERS.unavailable, route, origin, 'integration timeout');
@@ -263,8 +267,8 @@ export class Gateway {
   }
 
   /** Invokes, giving up after the integration timeout when the function's own is longer. */
-  private invoke(route: CompiledRoute, payload: string): Promise<InvokeOutcome | 'timeout'> {
-    const call = this.deps.invoke(route.functionName, payload);
+  private invoke(route: CompiledRoute, event: Record<string, unknown>): Promise<InvokeOutcome | 'timeout'> {
+    const call = this.deps.invoke(route.functionName, event);
     if (route.integrationTimeoutMs === undefined) return call;
     return new Promise((resolve, reject) => {
       const timer = this.deps.clock.setTimer(route.integrationTimeoutMs!, () => resolve('timeout'));
@@ -294,7 +298,8 @@ export class Gateway {
       if (origin !== undefined) route.cors.response(origin, headers);
     }
     const length = typeof r.body === 'string' ? Buffer.byteLength(r.body) : r.body.length;
-    headers['content-length'] = String(length);
+    // No Content-Length on a 204 or 304 (RFC 9110 §8.6); Node sends no body with them either.
+    if (r.status !== 204 && r.status !== 304) headers['content-length'] = String(length);
     headers['apigw-requestid'] = access.requestId;
     res.writeHead(r.status, headers);
     res.end(r.body);
@@ -323,6 +328,17 @@ export class Gateway {
 function sourceIp(req: IncomingMessage): string {
   const ip = req.socket.remoteAddress ?? '';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/**
+ * More than the event's JSON can weigh: the headers and the URL twice (1.0 has both maps) and
+ * at most doubled by escaping, the body escaped at worst (`\u0000` for a byte) or in base64,
+ * and the fixed fields.
+ */
+function eventSizeBound(raw: readonly string[], urlLength: number, body: Buffer | undefined): number {
+  let header = 0;
+  for (const s of raw) header += s.length;
+  return 4 * (header + urlLength) + 6 * (body?.length ?? 0) + 8192;
 }
 
 function errorTypeOf(payload: string): string {

@@ -128,7 +128,8 @@ export async function startServer(
   const deployer = new Deployer(registry, code, clock);
   const { server: gateway } = gatewayServer({
     routes: registry,
-    invoke: (name, payload) => invoker.invoke(name, payload),
+    // $LATEST, with the event as an object: the gateway sizes it, the instance serialises it.
+    invoke: (name, event) => invoker.run(resolve(name, undefined), event),
     clock,
     log,
     api: { accountId: config.accountId, apiId: apiIdFor(config.accountId, config.region) },

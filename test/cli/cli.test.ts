@@ -183,6 +183,13 @@ describe('baton up', () => {
       assert.match(s.output(), /gateway \(app routes\):\s+http:\/\/127\.0\.0\.1:\d+/);
       assert.match(s.output(), /access key id:\s+AKIA[A-Z2-7]{16}/);
       assert.match(s.output(), /\+ greet \(created\)/);
+      assert.match(
+        s.output(),
+        /Routes on the gateway:\n {2}GET {2}http:\/\/127\.0\.0\.1:\d+\/greet {2}→ greet\n/,
+      );
+      const viaGateway = await fetch(`${s.gatewayUrl}/greet`);
+      assert.equal(viaGateway.status, 200);
+      assert.deepEqual(await viaGateway.json(), { greeting: 'Hi, you' });
       const r = await runCli(['invoke', 'adder', '--data', '{"a":40,"b":2}'], s.cliEnv);
       assert.equal(r.stdout.trim(), '42');
     } finally {

@@ -381,6 +381,24 @@ describe('gateway in front of real functions (in-process Baton, real HTTP)', () 
     assert.equal(put.json().startedAt, first.json().startedAt, 'same instance as before the change');
   });
 
+  it('keeps a function’s routes when the admin API changes its settings', async () => {
+    const url = new URL(`${server.controlUrl}/admin/v1/functions/fail`);
+    const body = JSON.stringify({ environment: { CHANGED: '1' } });
+    const { host: _h, ...headers } = signRequest('PUT', url, {}, body, CREDS, {
+      region: 'us-east-1',
+      service: 'baton',
+      now: Date.now(),
+    });
+    const res = await fetch(url, { method: 'PUT', headers, body });
+    assert.equal(res.status, 200, await res.text());
+    assert.deepEqual(server.registry.get('fail')?.environment, { CHANGED: '1' });
+    assert.deepEqual(
+      server.registry.get('fail')?.routes?.map((r) => r.route),
+      ['GET /fail'],
+    );
+    assert.equal((await get('/fail')).status, 502, 'still routed');
+  });
+
   it('keeps its routes across a restart', async () => {
     await server.close(1000);
     server = await start();

@@ -48,7 +48,7 @@ describe('gateway (real HTTP, staged invocations)', () => {
   const logs: Record<string, unknown>[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   /** What the next invocation of each function does. */
-  const behave = new Map<string, (payload: string) => Promise<{ payload: string; functionError?: string }>>();
+  const behave = new Map<string, () => Promise<{ payload: string; functionError?: string }>>();
   const invoked: { name: string; event: Record<string, unknown> }[] = [];
   let server: Server;
   let gateway: Gateway;
@@ -78,10 +78,10 @@ describe('gateway (real HTTP, staged invocations)', () => {
           listener = l;
         },
       },
-      invoke: async (name, payload) => {
-        invoked.push({ name, event: JSON.parse(payload) });
+      invoke: async (name, event) => {
+        invoked.push({ name, event: JSON.parse(JSON.stringify(event)) });
         const b = behave.get(name);
-        if (b) return b(payload);
+        if (b) return b();
         return { payload: JSON.stringify({ ok: name }) };
       },
       clock,
@@ -181,6 +181,20 @@ describe('gateway (real HTTP, staged invocations)', () => {
       assert.equal((await fetch(`${base}/staged`)).status, status, result.payload);
     }
     behave.delete('staged');
+  });
+
+  it('refuses with 413 an event over Lambda’s 6 MB invoke limit, under the 10 MB body limit', async () => {
+    const before = invoked.length;
+    const res = await fetch(`${base}/staged`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(5 * 1024 * 1024, 1),
+    });
+    assert.equal(res.status, 413);
+    assert.deepEqual(await res.json(), { message: 'Request Entity Too Large' });
+    assert.equal(invoked.length, before, 'the function was not invoked');
+    const small = await fetch(`${base}/staged`, { method: 'POST', body: Buffer.alloc(1024 * 1024, 1) });
+    assert.equal(small.status, 200);
   });
 
   it('checks API keys: 403 without the right one, and a route whose key is unset refuses all', async () => {
