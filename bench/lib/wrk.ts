@@ -21,17 +21,27 @@ function toMs(text: string): number {
   return Number(m[1]) * (m[2] === 'us' ? 0.001 : m[2] === 's' ? 1000 : 1);
 }
 
-/** Runs wrk (one thread: the load generator shares the 2 cores) with a POST body. */
+/** Runs wrk (one thread: the load generator shares the 2 cores): a POST with a body, or a GET. */
 export function wrk(
   url: string,
-  opts: { connections: number; seconds: number; headers?: Record<string, string>; body?: string },
+  opts: {
+    connections: number;
+    seconds: number;
+    headers?: Record<string, string>;
+    body?: string;
+    method?: 'GET' | 'POST';
+  },
 ): WrkResult {
   const dir = mkdtempSync(join(tmpdir(), 'baton-wrk-'));
   const script = join(dir, 'post.lua');
   const headers = Object.entries(opts.headers ?? {})
     .map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
     .join('\n');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(opts.body ?? '{}')}\n${headers}\n`);
+  const request =
+    opts.method === 'GET'
+      ? 'wrk.method = "GET"\n'
+      : `wrk.method = "POST"\nwrk.body = ${JSON.stringify(opts.body ?? '{}')}\n`;
+  writeFileSync(script, `${request}${headers}\n`);
   const r = spawnSync(
     'wrk',
     ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '-s', script, url],
