@@ -50,8 +50,24 @@ function sendAuthFailure(res: ServerResponse, result: Extract<SigV4Result, { ok:
 
 /**
  * Reads a request's body (within `limit` bytes: the signature covers it) and checks the
- * signature. On failure it answers 403 itself and returns undefined.
+ * signature. On failure it answers 403 itself and returns undefined; on success it returns the
+ * body and the signer's access key id and region.
  */
+export async function readAuthenticated(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: RequestTarget,
+  authenticate: Authenticate,
+  opts: { limit: number; operation: string; service?: string },
+): Promise<{ body: Buffer; accessKeyId: string; region: string } | undefined> {
+  const body = await readBody(req, opts.limit, opts.operation);
+  const auth = authenticate(req, url, body, opts.service);
+  if (auth.ok) return { body, accessKeyId: auth.accessKeyId, region: auth.region };
+  sendAuthFailure(res, auth);
+  return undefined;
+}
+
+/** `readAuthenticated`, for routes that need only the body. */
 export async function readSigned(
   req: IncomingMessage,
   res: ServerResponse,
@@ -59,9 +75,5 @@ export async function readSigned(
   authenticate: Authenticate,
   opts: { limit: number; operation: string; service?: string },
 ): Promise<Buffer | undefined> {
-  const body = await readBody(req, opts.limit, opts.operation);
-  const auth = authenticate(req, url, body, opts.service);
-  if (auth.ok) return body;
-  sendAuthFailure(res, auth);
-  return undefined;
+  return (await readAuthenticated(req, res, url, authenticate, opts))?.body;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AccessKeyBackend } from '../governance/access-keys.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
 import type { AsyncEventBackend } from '../runtime/async/backend.ts';
+import type { QueueBackend } from '../services/queues/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
 import { memoryAsyncEvents } from './memory/async-events.ts';
@@ -11,6 +12,7 @@ import { sqliteAccessKeys } from './sqlite/access-keys.ts';
 import { sqliteAsyncEvents } from './sqlite/async-events.ts';
 import { openSqlite } from './sqlite/database.ts';
 import { sqliteLogs } from './sqlite/logs.ts';
+import { sqliteQueues } from './sqlite/queues.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
 
 /** The durable stores the server composes. */
@@ -19,6 +21,7 @@ export interface Backends {
   logs: LogBackend;
   asyncEvents: AsyncEventBackend;
   accessKeys: AccessKeyBackend;
+  queues: QueueBackend;
   close(): void;
 }
 
@@ -33,16 +36,20 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       logs: sqliteLogs(db),
       asyncEvents: sqliteAsyncEvents(db),
       accessKeys: sqliteAccessKeys(db),
+      queues: sqliteQueues(db),
       close: () => db.close(),
     };
   },
   memory() {
+    const scratch = openSqlite(':memory:');
     return {
       registry: memoryRegistry(),
       logs: memoryLogs(),
       asyncEvents: memoryAsyncEvents(),
       accessKeys: memoryAccessKeys(),
-      close: () => undefined,
+      // Queues keep their SQL semantics in an in-memory SQLite database.
+      queues: sqliteQueues(scratch),
+      close: () => scratch.close(),
     };
   },
 };

@@ -6,6 +6,7 @@ import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { authenticator } from '../aws/auth.ts';
 import { lambdaApi } from '../aws/lambda/router.ts';
+import { sqsApi } from '../aws/sqs/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
@@ -21,6 +22,7 @@ import type { PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
+import { QueueService } from '../services/queues/service.ts';
 import { LogSink } from '../telemetry/logs/log-sink.ts';
 import { adminRoutes } from './admin-api.ts';
 import type { ServerConfig } from './config.ts';
@@ -149,8 +151,14 @@ export async function startServer(
     (id) => accessKeys.secretFor(id),
     () => clock.now(),
   );
+  const queues = new QueueService(backends.queues, clock, {
+    accountId: config.accountId,
+    region: config.region,
+    endpoint: () => identity.endpointUrl,
+  });
   const control = controlPlaneServer(
     [
+      sqsApi({ queues, authenticate, log }),
       lambdaApi({
         registry,
         deployer,
@@ -188,6 +196,7 @@ export async function startServer(
   for (const rec of [...registry.list(), ...registry.allVersions()]) sync(unitKey(rec), rec);
   pool.start();
   await asyncInvocations.start();
+  queues.start();
   logs.start();
   spares.refill();
 
@@ -209,6 +218,7 @@ export async function startServer(
         control.closeIdleConnections();
         gateway.closeIdleConnections();
         asyncInvocations.close();
+        queues.close();
         await Promise.race([
           Promise.all([invoker.drain(), asyncInvocations.idle()]),
           new Promise((r) => setTimeout(r, graceMs).unref()),

@@ -40,6 +40,36 @@ const MIGRATIONS: string[] = [
      id TEXT PRIMARY KEY,
      record TEXT NOT NULL
    );`,
+  `CREATE TABLE queues (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE queue_messages (
+     seq INTEGER PRIMARY KEY,
+     queue TEXT NOT NULL,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL,
+     meta TEXT NOT NULL,
+     group_id TEXT,
+     dedup_id TEXT,
+     sent_at INTEGER NOT NULL,
+     visible_at INTEGER NOT NULL,
+     receive_count INTEGER NOT NULL DEFAULT 0,
+     first_receive_at INTEGER,
+     receipt TEXT,
+     source_queue TEXT
+   );
+   CREATE INDEX queue_messages_visible ON queue_messages (queue, visible_at, seq);
+   CREATE INDEX queue_messages_group ON queue_messages (queue, group_id, seq);
+   CREATE TABLE queue_dedup (
+     queue TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     dedup_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (queue, scope, dedup_id)
+   );`,
 ];
 
 /**
@@ -52,7 +82,7 @@ export function openSqlite(file: string): SqliteDatabase {
   try {
     db = new Database(file);
     // The database holds access keys' secrets: only the owner may read it (WAL files follow).
-    chmodSync(file, 0o600);
+    if (file !== ':memory:') chmodSync(file, 0o600);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { isBatonError } from '../../core/errors.ts';
+import type { RequestTarget } from '../../server/http-io.ts';
+import { QueueError } from '../../services/queues/errors.ts';
+import type { Input, Output, QueueService } from '../../services/queues/service.ts';
+import { type Authenticate, readAuthenticated } from '../auth.ts';
+import { jsonErrorType, SQS_ERRORS } from './errors.ts';
+import { sqsOperations } from './operations.ts';
+import { isQueryRequest, parseQueryInput, queryErrorXml, queryResponseXml } from './query.ts';
+
+/** Request bodies: a 256 KiB batch with base64 binary attributes and JSON overhead fits in 1 MiB. */
+const BODY_LIMIT = 1024 * 1024;
+const TARGET_PREFIX = 'AmazonSQS.';
+
+/**
+ * The SQS API on the control port, in both of its protocols: awsJson1_0 (`X-Amz-Target:
+ * AmazonSQS.*`, current SDKs) and the query protocol (`Action=…`, XML answers; older clients and
+ * the AWS CLI v1). Requests are SigV4-signed for the `sqs` service.
+ */
+export function sqsApi(deps: {
+  queues: QueueService;
+  authenticate: Authenticate;
+  log: Logger;
+}): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
+  const ops = sqsOperations(deps.queues);
+  return async (req, res, url) => {
+    const target = req.headers['x-amz-target'];
+    const json = typeof target === 'string' && target.startsWith(TARGET_PREFIX);
+    if (!json && !isQueryRequest(req, url)) return false;
+    const requestId = randomUUID();
+    const fail = (e: unknown, query: boolean) => {
+      const err =
+        e instanceof QueueError
+          ? e
+          : isBatonError(e, 'RequestTooLarge')
+            ? new QueueError('InvalidParameterValue', e.message)
+            : undefined;
+      if (!err) deps.log.error({ err: e, path: url.pathname }, 'SQS request failed');
+      const code = err?.code;
+      const status = code ? SQS_ERRORS[code].status : 500;
+      const queryCode = code ? SQS_ERRORS[code].queryCode : 'InternalError';
+      const message = err?.message ?? 'We encountered an internal error. Please try again.';
+      const fault = status >= 500 ? 'Receiver' : 'Sender';
+      if (query) {
+        const xml = queryErrorXml(fault, queryCode, message, requestId);
+        res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+        res.end(xml);
+        return;
+      }
+      const body = JSON.stringify({
+        __type: `com.amazonaws.sqs#${code ? jsonErrorType(code) : 'InternalError'}`,
+        message,
+      });
+      res.writeHead(status, {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amzn-requestid': requestId,
+        'x-amzn-query-error': `${queryCode};${fault}`,
+      });
+      res.end(body);
+    };
+    try {
+      const signed = await readAuthenticated(req, res, url, deps.authenticate, {
+        limit: BODY_LIMIT,
+        operation: json ? (target as string).slice(TARGET_PREFIX.length) : 'SQS',
+        service: 'sqs',
+      });
+      if (!signed) return true;
+      let action: string;
+      let input: Input;
+      if (json) {
+        action = (target as string).slice(TARGET_PREFIX.length);
+        try {
+          const parsed: unknown = signed.body.length === 0 ? {} : JSON.parse(signed.body.toString('utf8'));
+          if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+            throw new Error('not an object');
+          input = parsed as Input;
+        } catch {
+          throw new QueueError('InvalidParameterValue', 'The request body is not a valid JSON object.');
+        }
+      } else {
+        const q = parseQueryInput(req, url, signed.body);
+        action = q.action;
+        input = q.input;
+      }
+      const op = ops[action];
+      if (!op) {
+        if (json) {
+          res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId });
+          res.end(
+            JSON.stringify({
+              __type: 'com.amazon.coral.service#UnknownOperationException',
+              message: `Unknown operation ${action}`,
+            }),
+          );
+          return true;
+        }
+        throw new QueueError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
+      }
+      const out: Output = await op(input, signed.accessKeyId);
+      if (json) {
+        const text = JSON.stringify(out);
+        res.writeHead(200, {
+          'content-type': 'application/x-amz-json-1.0',
+          'content-length': Buffer.byteLength(text),
+          'x-amzn-requestid': requestId,
+        });
+        res.end(text);
+      } else {
+        const xml = queryResponseXml(action, out, requestId);
+        res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+        res.end(xml);
+      }
+    } catch (e) {
+      if (res.headersSent) res.destroy();
+      else fail(e, !json);
+    }
+    return true;
+  };
+}
