@@ -138,12 +138,26 @@ export async function startServer(
   });
   const resolve = (name: string, qualifier: string | undefined) =>
     resolveTarget(registry, identity, name, qualifier);
+  const queues = new QueueService(backends.queues, clock, {
+    accountId: config.accountId,
+    region: config.region,
+    endpoint: () => identity.endpointUrl,
+  });
   const asyncInvocations = new AsyncDispatcher({
     backend: backends.asyncEvents,
     registry,
     clock,
     resolve,
     run: (target, event, requestId) => invoker.run(target, event, requestId),
+    // Queues take records and dead letters now; topics and buses follow with those services.
+    deliver: async (arn, payload) => {
+      if (!arn.includes(':sqs:')) return false;
+      await queues.sendMessage(
+        { QueueUrl: arn.slice(arn.lastIndexOf(':') + 1), MessageBody: JSON.stringify(payload) },
+        'lambda.amazonaws.com',
+      );
+      return true;
+    },
     warn: (message, details) => log.warn(details, message),
   });
   const accessKeys = await AccessKeys.open(credentials, backends.accessKeys, clock);
@@ -151,11 +165,6 @@ export async function startServer(
     (id) => accessKeys.secretFor(id),
     () => clock.now(),
   );
-  const queues = new QueueService(backends.queues, clock, {
-    accountId: config.accountId,
-    region: config.region,
-    endpoint: () => identity.endpointUrl,
-  });
   const control = controlPlaneServer(
     [
       sqsApi({ queues, authenticate, log }),

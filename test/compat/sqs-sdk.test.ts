@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  PutFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import {
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -18,6 +25,7 @@ import {
   SQSClient,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
+import { strToU8, zipSync } from 'fflate';
 import { signRequest } from '../../src/aws/sigv4-sign.ts';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
@@ -343,5 +351,71 @@ describe('queues with @aws-sdk/client-sqs (awsJson1_0) and the query protocol', 
     const unknown = await call({ Action: 'Fly', QueueName: 'ghost' });
     assert.equal(unknown.status, 400);
     assert.match(unknown.xml, /<Code>InvalidAction<\/Code>/);
+  });
+
+  it('receives failed async invocations: an OnFailure destination queue, and a dead-letter queue', async () => {
+    const lambda = new LambdaClient({
+      endpoint: s.controlUrl,
+      region: 'us-east-1',
+      credentials: s.credentials,
+      maxAttempts: 1,
+    });
+    const failures = await sqs.send(new CreateQueueCommand({ QueueName: 'failures' }));
+    const dead = await sqs.send(new CreateQueueCommand({ QueueName: 'dead-letters' }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'broken',
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::000000000000:role/r',
+        Handler: 'index.handler',
+        Code: {
+          ZipFile: zipSync({
+            'index.mjs': strToU8('export const handler = async () => { throw new Error("nope"); };'),
+          }),
+        },
+      }),
+    );
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: 'broken',
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:000000000000:failures' } },
+      }),
+    );
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'broken',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{"id":1}'),
+      }),
+    );
+    const got = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: failures.QueueUrl, WaitTimeSeconds: 10 }),
+    );
+    const record = JSON.parse(got.Messages?.[0]?.Body ?? '{}');
+    assert.equal(record.requestContext?.condition, 'RetriesExhausted');
+    assert.deepEqual(record.requestPayload, { id: 1 });
+    assert.equal(record.responsePayload?.errorMessage, 'nope');
+
+    // Without a destination, the function's DeadLetterConfig gets the event itself.
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: 'broken', MaximumRetryAttempts: 0 }),
+    );
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'broken',
+        DeadLetterConfig: { TargetArn: 'arn:aws:sqs:us-east-1:000000000000:dead-letters' },
+      }),
+    );
+    await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'broken',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{"id":2}'),
+      }),
+    );
+    const dl = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dead.QueueUrl, WaitTimeSeconds: 10 }));
+    assert.deepEqual(JSON.parse(dl.Messages?.[0]?.Body ?? '{}'), { id: 2 });
+    lambda.destroy();
   });
 });

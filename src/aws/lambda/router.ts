@@ -50,6 +50,7 @@ const SMALL_BODY_LIMIT = 1024 * 1024;
 const TAIL_BYTES = 4096;
 const ALIAS_RE = /^(?!\d+$)[a-zA-Z0-9_-]{1,128}$/;
 const VERSION_RE = /^(\$LATEST|\d+)$/;
+const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[^:]+:\d{12}:[a-zA-Z0-9_.-]{1,80}$/;
 
 function sendError(
   res: ServerResponse,
@@ -565,9 +566,9 @@ export function lambdaApi(
     if (arn === undefined || arn === null || arn === '') return null;
     if (typeof arn !== 'string') throw invalid(`DestinationConfig.${which}.Destination must be an ARN`);
     const fn = parseLambdaArn(arn);
-    if (!fn)
+    if (!fn && !SQS_ARN.test(arn))
       throw invalid(
-        `The destination ARN ${arn} is invalid: Baton delivers to Lambda functions (queues, topics and buses come with those services).`,
+        `The destination ARN ${arn} is invalid: Baton delivers to Lambda functions and SQS queues (topics and buses come with those services).`,
       );
     return arn;
   };
