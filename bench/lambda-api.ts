@@ -1,14 +1,17 @@
 /**
  * The Lambda Invoke API through the real `@aws-sdk/client-lambda`, against `baton up` running as
- * its own process: cold start p50/p99 over 240 cold starts (one function each, as a fresh deploy
- * gives), then warm invokes, sequential and 8 in flight, with the CPU each side spends per
- * invoke: the Baton process, its runner processes (read from /proc), and this client process.
- * Peer, same run: the same SDK Invoke against a bare node:http server answering `"ok"`. The
- * SigV4 verification of an SDK-signed Invoke is timed in-process beside it.
+ * its own process: cold start p50/p99 over 240 cold starts (one function each, each met by a
+ * ready spare runner, as in steady state), then warm invokes, sequential and 8 in flight, with
+ * the CPU each side spends per invoke: the Baton process, its runner processes (from /proc), and
+ * this client process. Peer, same run: the same SDK Invoke against a bare node:http server that
+ * answers `"ok"`. A cold start meets an idle machine (≥ 50 ms without work), which is slower to
+ * answer than a busy one, so a warm invoke on Baton and on the peer after the same idle wait
+ * stand beside it. SigV4 verification of an SDK-signed Invoke is timed in-process.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateFunctionCommand,
@@ -19,11 +22,11 @@ import {
 import { strToU8, zipSync } from 'fflate';
 import { type SignedRequest, verifySigV4 } from '../src/aws/sigv4.ts';
 import { readLogs, startBatonProcess } from './lib/baton-process.ts';
-import { childrenTicks, cpuSeconds, cpuSnapshot } from './lib/proc-cpu.ts';
+import { childrenTicks, cpuSeconds, cpuSnapshot, otherLoad } from './lib/proc-cpu.ts';
 import { fmt, median, percentile, table } from './lib/stats.ts';
 
 const COLD = Number(process.env.COLD_STARTS ?? 240);
-const WARM = Number(process.env.WARM_INVOKES ?? 3000);
+const WARM = Number(process.env.WARM_INVOKES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = 8;
 const SPARES = 2;
@@ -34,6 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ZIP = zipSync({ 'index.mjs': strToU8("export const handler = async () => 'ok';\n") });
 const EMPTY = strToU8('{}');
 
+const load = otherLoad();
 const baton = await startBatonProcess({ BATON_SPARE_RUNNERS: String(SPARES) });
 const lambda = baton.lambda();
 
@@ -66,7 +70,7 @@ async function settled(expected: number): Promise<void> {
     const { count, ticks } = childrenTicks(baton.pid);
     still = count === expected && ticks === last ? still + 1 : 0;
     last = ticks;
-    if (still >= 6) return;
+    if (still >= 5) return;
     await sleep(10);
   }
   console.warn(`runners did not settle: ${childrenTicks(baton.pid).count} processes, ${expected} expected`);
@@ -77,20 +81,56 @@ await create('first');
 await invoke(lambda, 'first');
 await lambda.send(new DeleteFunctionCommand({ FunctionName: 'first' }));
 
+// --- Peer: the same SDK call against a bare node:http server answering "ok" -------------------
+
+const hello = spawn(process.execPath, [join(import.meta.dirname, 'peers', 'hello-server.mjs')], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+process.on('exit', () => hello.kill('SIGKILL'));
+const helloPort = await new Promise<string>((resolve) =>
+  hello.stdout!.on('data', (d: Buffer) => {
+    const m = /listening (\d+)/.exec(d.toString());
+    if (m) resolve(m[1]!);
+  }),
+);
+const peer = new LambdaClient({
+  endpoint: `http://127.0.0.1:${helloPort}`,
+  region: 'us-east-1',
+  credentials: baton.credentials,
+  maxAttempts: 1,
+});
+await invoke(peer, 'warm');
+
 // --- Cold starts ----------------------------------------------------------------------------
 
 const tCreate = performance.now();
 for (let i = 0; i < COLD; i++) await create(`cold${i}`);
 const createMs = (performance.now() - tCreate) / COLD;
+// Contrast for each cold start: a warm invoke after the same idle time, ≥ 50 ms, on Baton and on
+// the peer (an idle machine answers slower than a busy one, warm or cold).
+await create('idle');
+await invoke(lambda, 'idle');
 
 const cold: number[] = [];
+const idleWarm: number[] = [];
+const idlePeer: number[] = [];
 const inits: number[] = [];
 let notCold = 0;
+
 for (let i = 0; i < COLD; i++) {
-  await settled(SPARES + (i % BATCH));
+  const live = SPARES + 1 + (i % BATCH);
+  await settled(live);
   const t0 = performance.now();
   await invoke(lambda, `cold${i}`);
   cold.push(performance.now() - t0);
+  await settled(live + 1);
+  const t1 = performance.now();
+  await invoke(lambda, 'idle');
+  idleWarm.push(performance.now() - t1);
+  await sleep(60);
+  const t2 = performance.now();
+  await invoke(peer, 'idle');
+  idlePeer.push(performance.now() - t2);
   if ((i + 1) % BATCH === 0 || i === COLD - 1) {
     await sleep(300); // logs are written in batches every 200 ms
     for (let j = i - (i % BATCH); j <= i; j++) {
@@ -102,6 +142,7 @@ for (let i = 0; i < COLD; i++) {
     }
   }
 }
+await lambda.send(new DeleteFunctionCommand({ FunctionName: 'idle' }));
 
 // --- Warm invokes ---------------------------------------------------------------------------
 
@@ -159,24 +200,6 @@ const instances = (
   }
 ).function.instances.live;
 
-// --- Peer: the same SDK call against a bare node:http server ----------------------------------
-
-const hello = spawn(process.execPath, [join(import.meta.dirname, 'peers', 'hello-server.mjs')], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-process.on('exit', () => hello.kill('SIGKILL'));
-const helloPort = await new Promise<string>((resolve) =>
-  hello.stdout!.on('data', (d: Buffer) => {
-    const m = /listening (\d+)/.exec(d.toString());
-    if (m) resolve(m[1]!);
-  }),
-);
-const peer = new LambdaClient({
-  endpoint: `http://127.0.0.1:${helloPort}`,
-  region: 'us-east-1',
-  credentials: baton.credentials,
-  maxAttempts: 1,
-});
 const peerSeq = await rounds(() => invoke(peer, 'warm'), 1, hello.pid!);
 const peerPar = await rounds(() => invoke(peer, 'warm'), IN_FLIGHT, hello.pid!);
 hello.kill();
@@ -190,7 +213,13 @@ const captured = await new Promise<SignedRequest>((resolve) => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const [rawPath = '', rawQuery = ''] = (req.url ?? '').split('?');
-      resolve({ method: req.method ?? 'POST', rawPath, rawQuery, headers: req.headers, body: Buffer.concat(chunks) });
+      resolve({
+        method: req.method ?? 'POST',
+        rawPath,
+        rawQuery,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
       res.writeHead(200, { 'content-type': 'application/json' }).end('"ok"');
     });
   });
@@ -221,6 +250,7 @@ for (let r = 0; r < 7; r++) {
 }
 const sigv4Us = median(verifyUs.slice(2));
 
+const others = load.others();
 lambda.destroy();
 await baton.stop();
 
@@ -234,10 +264,18 @@ console.log(
 console.log(
   `cold: ${cold.length} cold starts, one function each; warm: ${ROUNDS} rounds of ${WARM} invokes; CPU figures are medians of the rounds`,
 );
+const latency = (label: string, ms: number[]) => [
+  label,
+  fmt(percentile(ms, 50)),
+  fmt(percentile(ms, 99)),
+  ...['', '', '', ''],
+];
 table([
   ['what', 'p50 ms', 'p99 ms', 'invokes/s', 'server CPU ms/inv', 'runners CPU', 'client CPU'],
-  ['baton cold start, SDK call → result', fmt(percentile(cold, 50)), fmt(percentile(cold, 99)), '', '', '', ''],
-  ['  of which module init (Init Duration)', fmt(percentile(inits, 50)), fmt(percentile(inits, 99)), '', '', '', ''],
+  latency('baton cold start, SDK call → result', cold),
+  latency('  of which module init (Init Duration)', inits),
+  latency('baton warm, after the same idle wait', idleWarm),
+  latency('peer: bare node:http "ok", after idle', idlePeer),
   ...(
     [
       ['baton warm, sequential', warmSeq],
@@ -263,5 +301,10 @@ console.log(
   `cold / warm p50: ${fmt(percentile(cold, 50) / percentile(all(warmSeq), 50), 1)}x;  CreateFunction: ${fmt(createMs)} ms each;  warm instances after ${IN_FLIGHT} in flight: ${instances}`,
 );
 if (notCold > 0) console.warn(`${notCold} of the "cold" invokes logged no Init Duration`);
+console.log(
+  `cold start minus the peer's round trip after the same idle wait (p50): ${fmt(percentile(cold, 50) - percentile(idlePeer, 50))} ms`,
+);
 console.log('target: cold start p50 ≤ 5 ms through the SDK');
-
+console.log(
+  `other processes on this machine used ${fmt(others, 2)} of its ${cpus().length} cores during the run`,
+);

@@ -2,7 +2,16 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches = ['cold-start.ts', 'warm.ts', 'throughput.ts', 'memory.ts', 'sigv4.ts'];
+const benches = [
+  'cold-start.ts',
+  'warm.ts',
+  'throughput.ts',
+  'gateway.ts',
+  'memory.ts',
+  'sigv4.ts',
+  'lambda-api.ts',
+  'async.ts',
+];
 let failed = 0;
 for (const b of benches) {
   console.log(`\n=== bench/${b} ===`);

@@ -7,6 +7,9 @@ import { signRequest } from '../../src/aws/sigv4-sign.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
+// The SDK warns once per process that its releases after January 2027 need Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Every process the bench starts; all are stopped when it exits, however it exits. */
 const started: ChildProcess[] = [];
 process.on('exit', () => {
@@ -31,20 +34,16 @@ export interface BatonProcess {
 export async function startBatonProcess(env: Record<string, string> = {}): Promise<BatonProcess> {
   const credentials = { accessKeyId: 'AKIABENCHSDK', secretAccessKey: 'bench-sdk-secret' };
   const data = mkdtempSync(join(tmpdir(), 'baton-sdk-'));
-  const proc = spawn(
-    process.execPath,
-    [CLI, 'up', '--port', '0', '--control-port', '0', '--data', data],
-    {
-      env: {
-        PATH: process.env.PATH,
-        BATON_ACCESS_KEY_ID: credentials.accessKeyId,
-        BATON_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        BATON_LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(process.execPath, [CLI, 'up', '--port', '0', '--control-port', '0', '--data', data], {
+    env: {
+      PATH: process.env.PATH,
+      BATON_ACCESS_KEY_ID: credentials.accessKeyId,
+      BATON_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      BATON_LOG_LEVEL: 'warn',
+      ...env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(proc);
   let out = '';
   proc.stderr!.on('data', (d: Buffer) => {
@@ -73,7 +72,11 @@ export async function startBatonProcess(env: Record<string, string> = {}): Promi
         service: 'baton',
         now: Date.now(),
       });
-      return fetch(url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : body });
+      return fetch(url, {
+        method,
+        headers,
+        body: method === 'GET' || method === 'DELETE' ? undefined : body,
+      });
     },
     stop: () =>
       new Promise((resolve) => {

@@ -66,3 +66,35 @@ export function childrenTicks(pid: number): { count: number; ticks: number } {
   for (const t of snap.children.values()) ticks += t;
   return { count: snap.children.size, ticks };
 }
+
+/** CPU ticks of a process and all its descendants, including those that exited and were reaped. */
+function treeTicks(pid: number): number {
+  const s = stat(pid);
+  if (!s) return 0;
+  let t = s.own + s.reaped;
+  for (const c of childPids(pid)) t += treeTicks(c);
+  return t;
+}
+
+/** Busy ticks of the whole machine (all CPUs), from /proc/stat. */
+function machineTicks(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait.
+  return f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+}
+
+/**
+ * Watches how much CPU the rest of the machine uses while a bench runs: other processes on the
+ * same cores make its figures noisier. `others()` is in cores (1 = one core busy all along).
+ */
+export function otherLoad(): { others: () => number } {
+  const m0 = machineTicks();
+  const ours0 = treeTicks(process.pid);
+  const t0 = performance.now();
+  return {
+    others: () => {
+      const seconds = (performance.now() - t0) / 1000;
+      return (machineTicks() - m0 - (treeTicks(process.pid) - ours0)) / TICKS_PER_S / seconds;
+    },
+  };
+}

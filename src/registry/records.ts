@@ -26,10 +26,32 @@ export interface EventInvokeConfig {
   lastModified: number;
 }
 
+/** A queue that drives a function (Lambda's event source mapping for SQS). */
+export interface EventSourceMapping {
+  uuid: string;
+  function: string;
+  /** The qualifier invoked, if any (a version or an alias). */
+  qualifier: string | null;
+  /** The queue's ARN. */
+  eventSourceArn: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  /** `ReportBatchItemFailures` lets a function name the messages that failed. */
+  reportBatchItemFailures: boolean;
+  /** Most concurrent invocations the mapping drives; null: up to the function's concurrency. */
+  maximumConcurrency: number | null;
+  enabled: boolean;
+  /** The app whose manifest declared it, if any. */
+  app: string | null;
+  lastModified: number;
+}
+
 /** The kinds of record the registry keeps beside functions, each keyed `function:qualifier`. */
 export interface RegistryResources {
   version: FunctionRecord;
   alias: AliasRecord;
   'event-invoke-config': EventInvokeConfig;
+  /** Keyed `function:uuid`: deleting a function deletes its mappings. */
+  'event-source-mapping': EventSourceMapping;
 }
 export type ResourceKind = keyof RegistryResources;

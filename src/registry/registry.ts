@@ -1,6 +1,12 @@
 import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
 import type { RegistryBackend } from './backend.ts';
-import type { AliasRecord, EventInvokeConfig, RegistryResources, ResourceKind } from './records.ts';
+import type {
+  AliasRecord,
+  EventInvokeConfig,
+  EventSourceMapping,
+  RegistryResources,
+  ResourceKind,
+} from './records.ts';
 
 /**
  * Called after a change. `key` is a function name (its `$LATEST`) or `name:version` for a
@@ -21,7 +27,9 @@ export class Registry {
     version: new Map(),
     alias: new Map(),
     'event-invoke-config': new Map(),
+    'event-source-mapping': new Map(),
   };
+  private readonly mappingListeners: ((m: EventSourceMapping, deleted: boolean) => void)[] = [];
   private readonly listeners: RegistryListener[] = [];
 
   private constructor(private readonly backend: RegistryBackend) {}
@@ -108,7 +116,10 @@ export class Registry {
       for (const key of [...m.keys()]) {
         if (!key.startsWith(`${name}:`)) continue;
         if (m === this.resources.version) gone.push(key);
+        const rec = m.get(key);
         m.delete(key);
+        if (m === this.resources['event-source-mapping'])
+          for (const l of this.mappingListeners) l(rec as EventSourceMapping, true);
       }
     }
     this.notify(name, undefined);
@@ -148,6 +159,38 @@ export class Registry {
     const key = `${config.function}:${config.qualifier}`;
     await this.backend.putResource('event-invoke-config', key, config);
     this.resources['event-invoke-config'].set(key, config);
+  }
+
+  /** Every event source mapping, or one function's. */
+  mappings(name?: string): EventSourceMapping[] {
+    return name === undefined
+      ? [...this.resources['event-source-mapping'].values()]
+      : this.under('event-source-mapping', name);
+  }
+
+  getMapping(uuid: string): EventSourceMapping | undefined {
+    for (const m of this.resources['event-source-mapping'].values()) if (m.uuid === uuid) return m;
+    return undefined;
+  }
+
+  /** Called after a mapping is created, changed or deleted (the pollers follow). */
+  onMappingChange(listener: (m: EventSourceMapping, deleted: boolean) => void): void {
+    this.mappingListeners.push(listener);
+  }
+
+  async putMapping(m: EventSourceMapping): Promise<void> {
+    const key = `${m.function}:${m.uuid}`;
+    await this.backend.putResource('event-source-mapping', key, m);
+    this.resources['event-source-mapping'].set(key, m);
+    for (const l of this.mappingListeners) l(m, false);
+  }
+
+  async deleteMapping(m: EventSourceMapping): Promise<boolean> {
+    const key = `${m.function}:${m.uuid}`;
+    const existed = await this.backend.deleteResource('event-source-mapping', key);
+    this.resources['event-source-mapping'].delete(key);
+    for (const l of this.mappingListeners) l(m, true);
+    return existed;
   }
 
   async deleteInvokeConfig(name: string, qualifier: string): Promise<boolean> {

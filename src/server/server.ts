@@ -24,6 +24,7 @@ import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
 import { QueueService } from '../services/queues/service.ts';
 import { LogSink } from '../telemetry/logs/log-sink.ts';
+import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
@@ -165,6 +166,16 @@ export async function startServer(
     (id) => accessKeys.secretFor(id),
     () => clock.now(),
   );
+  const pollers = new QueuePollers({
+    queues,
+    clock,
+    region: config.region,
+    resolve,
+    run: (target, event) => invoker.run(target, event),
+    reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency ?? null,
+    warn: (message, details) => log.warn(details, message),
+  });
+  registry.onMappingChange((m, deleted) => pollers.sync(m, deleted));
   const control = controlPlaneServer(
     [
       sqsApi({ queues, authenticate, log }),
@@ -177,6 +188,8 @@ export async function startServer(
         authenticate,
         clock,
         accountConcurrency: config.maxInstances,
+        queues,
+        lastProcessingResult: (uuid) => pollers.lastResult(uuid),
       }),
       adminRoutes({
         registry,
@@ -206,6 +219,7 @@ export async function startServer(
   pool.start();
   await asyncInvocations.start();
   queues.start();
+  for (const m of registry.mappings()) pollers.sync(m, false);
   logs.start();
   spares.refill();
 
@@ -227,6 +241,7 @@ export async function startServer(
         control.closeIdleConnections();
         gateway.closeIdleConnections();
         asyncInvocations.close();
+        pollers.close();
         queues.close();
         await Promise.race([
           Promise.all([invoker.drain(), asyncInvocations.idle()]),

@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import { storageKinds } from '../../src/backends/index.ts';
 import { asyncEventsContract } from './async-events.contract.ts';
 import { logsContract } from './logs.contract.ts';
+import { queuesContract } from './queues.contract.ts';
 import { registryContract, registryResourcesContract } from './registry.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
@@ -14,4 +15,5 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} registry resources`, () => registryResourcesContract(async () => fresh().registry));
   describe(`${kind} log backend`, () => logsContract(async () => fresh().logs));
   describe(`${kind} async event queue`, () => asyncEventsContract(async () => fresh().asyncEvents));
+  describe(`${kind} queue backend`, () => queuesContract(async () => fresh().queues));
 }

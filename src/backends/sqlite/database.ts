@@ -70,6 +70,33 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (queue, scope, dedup_id)
    );`,
+  // A message's seq (a FIFO SequenceNumber) must only grow: without AUTOINCREMENT, SQLite hands
+  // the largest rowid out again once that row is deleted. Dedup entries may hold deleted seqs.
+  `CREATE TABLE queue_messages_v2 (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     queue TEXT NOT NULL,
+     id TEXT NOT NULL UNIQUE,
+     body TEXT NOT NULL,
+     meta TEXT NOT NULL,
+     group_id TEXT,
+     dedup_id TEXT,
+     sent_at INTEGER NOT NULL,
+     visible_at INTEGER NOT NULL,
+     receive_count INTEGER NOT NULL DEFAULT 0,
+     first_receive_at INTEGER,
+     receipt TEXT,
+     source_queue TEXT
+   );
+   INSERT INTO queue_messages_v2 SELECT seq, queue, id, body, meta, group_id, dedup_id, sent_at, visible_at,
+     receive_count, first_receive_at, receipt, source_queue FROM queue_messages;
+   DROP TABLE queue_messages;
+   ALTER TABLE queue_messages_v2 RENAME TO queue_messages;
+   CREATE INDEX queue_messages_visible ON queue_messages (queue, visible_at, seq);
+   CREATE INDEX queue_messages_group ON queue_messages (queue, group_id, seq);
+   INSERT INTO sqlite_sequence (name, seq) SELECT 'queue_messages', 0
+     WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'queue_messages');
+   UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(seq), 0) FROM queue_dedup))
+     WHERE name = 'queue_messages';`,
 ];
 
 /**

@@ -111,8 +111,11 @@ interface Waiter {
 export class QueueService {
   private readonly cache = new Map<string, QueueRecord>();
   private readonly waiters = new Map<string, Set<Waiter>>();
+  /** Bumped by every change that may make messages receivable, per queue (no lost wake-ups). */
+  private readonly changes = new Map<string, number>();
   private readonly lastPurge = new Map<string, number>();
   private sweeper: TimerHandle | undefined;
+  private closed = false;
 
   constructor(
     private readonly backend: QueueBackend,
@@ -131,6 +134,7 @@ export class QueueService {
   }
 
   close(): void {
+    this.closed = true;
     this.sweeper?.cancel();
     for (const set of this.waiters.values()) for (const w of set) w.wake();
   }
@@ -154,6 +158,16 @@ export class QueueService {
 
   urlOf(name: string): string {
     return `${this.opts.endpoint()}/${this.opts.accountId}/${name}`;
+  }
+
+  /** Whether a queue exists (by name). */
+  async exists(name: string): Promise<boolean> {
+    try {
+      await this.queue(name);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** The queue a QueueUrl (or a bare name) names. */
@@ -580,11 +594,12 @@ export class QueueService {
     const attrNames = list(input, 'MessageAttributeNames').map(String);
     const deadline = this.clock.now() + wait * 1000;
     for (;;) {
+      const seen = this.changes.get(q.name) ?? 0;
       const got = await this.take(q, max, visibility);
       if (got.length > 0) return { Messages: got.map((m) => this.view(q, m, systemNames, attrNames)) };
       // SQS answers an empty receive with no Messages member at all.
-      if (this.clock.now() >= deadline) return {};
-      await this.waitForMessages(q.name, deadline);
+      if (this.clock.now() >= deadline || this.closed) return {};
+      await this.waitForMessages(q.name, deadline, seen);
     }
   }
 
@@ -610,8 +625,10 @@ export class QueueService {
   }
 
   /** Waits until a message may have arrived (a send, or a hidden one coming due) or the deadline. */
-  private async waitForMessages(queue: string, deadline: number): Promise<void> {
+  private async waitForMessages(queue: string, deadline: number, seen: number): Promise<void> {
     const next = await this.backend.nextVisible(queue, this.clock.now());
+    // A send since the last look: look again at once.
+    if ((this.changes.get(queue) ?? 0) !== seen) return;
     const until = next === undefined ? deadline : Math.min(deadline, next);
     await new Promise<void>((resolve) => {
       let set = this.waiters.get(queue);
@@ -632,6 +649,7 @@ export class QueueService {
   }
 
   private notify(queue: string): void {
+    this.changes.set(queue, (this.changes.get(queue) ?? 0) + 1);
     const set = this.waiters.get(queue);
     if (!set) return;
     for (const w of [...set]) w.wake();
