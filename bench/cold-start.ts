@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { signRequest } from '../src/aws/sigv4-sign.ts';
 import { createTrivial, startBaton } from './lib/runtime.ts';
 import { fmt, percentile, table } from './lib/stats.ts';
 
@@ -16,7 +17,7 @@ const server = await startBaton({ BATON_SPARE_RUNNERS: '2' });
 const cold: number[] = [];
 const viaHttp: number[] = [];
 const inits: number[] = [];
-const auth = 'Bearer AKIABENCH:bench-secret';
+const creds = { accessKeyId: 'AKIABENCH', secretAccessKey: 'bench-secret' };
 for (let i = 0; i < N; i++) {
   const name = `cold${i}`;
   await createTrivial(server, name);
@@ -24,11 +25,14 @@ for (let i = 0; i < N; i++) {
   const http = i % 2 === 1;
   const t0 = performance.now();
   if (http) {
-    const res = await fetch(`${server.controlUrl}/admin/v1/functions/${name}/invoke`, {
-      method: 'POST',
-      body: '{}',
-      headers: { authorization: auth },
+    // Signed as every control-plane request must be (SigV4, service `baton`): part of the cost.
+    const url = new URL(`${server.controlUrl}/admin/v1/functions/${name}/invoke`);
+    const { host: _h, ...headers } = signRequest('POST', url, {}, '{}', creds, {
+      region: 'us-east-1',
+      service: 'baton',
+      now: Date.now(),
     });
+    const res = await fetch(url, { method: 'POST', body: '{}', headers });
     if ((await res.text()) !== '"ok"') throw new Error('unexpected result');
     viaHttp.push(performance.now() - t0);
   } else {
