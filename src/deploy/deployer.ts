@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape } from '../gateway/route-spec.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { CodeStore } from './code-store.ts';
+import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
 
 export interface DeployResult {
   created: string[];
@@ -13,6 +14,10 @@ export interface DeployResult {
   deleted: string[];
   /** Problems that do not stop a deploy (a handler file that is missing). */
   warnings: string[];
+  /** Queues the deploy created or brought in line: `orders (created)`. */
+  queues?: string[];
+  /** Event source mappings it changed: `orders → worker (created)`. */
+  mappings?: string[];
 }
 
 /** Applies function changes: one function at a time (admin API) or a whole app (manifest). */
@@ -21,6 +26,7 @@ export class Deployer {
     private readonly registry: Registry,
     private readonly code: CodeStore,
     private readonly clock: Clock,
+    private readonly resources?: AppResources,
   ) {}
 
   private async record(
@@ -176,8 +182,31 @@ export class Deployer {
     app: string,
     functions: Record<string, FunctionConfig>,
     zip: Uint8Array,
+    extra: { queues?: QueueSpec[]; queueEvents?: QueueEventSpec[] } = {},
   ): Promise<DeployResult> {
-    const result: DeployResult = { created: [], updated: [], unchanged: [], deleted: [], warnings: [] };
+    const result: DeployResult = {
+      created: [],
+      updated: [],
+      unchanged: [],
+      deleted: [],
+      warnings: [],
+      queues: [],
+      mappings: [],
+    };
+    const queues = extra.queues ?? [];
+    const queueEvents = extra.queueEvents ?? [];
+    if ((queues.length > 0 || queueEvents.length > 0) && !this.resources)
+      throw new BatonError('InvalidParameterValue', 'queues: this server has no queue service');
+    for (const ev of queueEvents) {
+      if (!queues.some((q) => q.name === ev.queue) && !(await this.resources!.queueExists(ev.queue)))
+        throw new BatonError(
+          'InvalidParameterValue',
+          `${ev.path ?? 'queue'}: no queue ${ev.queue} (declare it under queues:)`,
+          {
+            details: { path: ev.path },
+          },
+        );
+    }
     for (const name of Object.keys(functions)) {
       validateFunctionName(name, `functions.${name}`);
       const owner = this.registry.get(name)?.app;
@@ -206,8 +235,71 @@ export class Deployer {
         result.deleted.push(rec.name);
       }
     }
+    if (this.resources) {
+      // Queues are created or brought in line, never deleted by a deploy: they hold data.
+      for (const q of queues) {
+        const attributes = { ...q.attributes };
+        if (q.deadLetter)
+          attributes.RedrivePolicy = JSON.stringify({
+            deadLetterTargetArn: this.resources.queueArn(q.deadLetter.queue),
+            maxReceiveCount: q.deadLetter.maxReceiveCount,
+          });
+        result.queues!.push(`${q.name} (${await this.resources.ensureQueue(q.name, attributes)})`);
+      }
+      await this.syncMappings(app, queueEvents, result);
+    }
     return result;
   }
+
+  /** Makes the app's event source mappings match its `queue` events. */
+  private async syncMappings(app: string, events: QueueEventSpec[], result: DeployResult): Promise<void> {
+    const existing = this.registry.mappings().filter((m) => m.app === app);
+    const now = this.clock.now();
+    for (const ev of events) {
+      const arn = this.resources!.queueArn(ev.queue);
+      const settings = {
+        batchSize: ev.batchSize,
+        maximumBatchingWindowSeconds: ev.maximumBatchingWindowSeconds,
+        reportBatchItemFailures: ev.reportBatchItemFailures,
+        maximumConcurrency: ev.maximumConcurrency,
+        enabled: ev.enabled,
+      };
+      const i = existing.findIndex((m) => m.function === ev.function && m.eventSourceArn === arn);
+      const label = `${ev.queue} → ${ev.function}`;
+      if (i >= 0) {
+        const m = existing.splice(i, 1)[0]!;
+        const same = Object.entries(settings).every(([k, v]) => m[k as keyof typeof settings] === v);
+        if (same) continue;
+        await this.registry.putMapping({ ...m, ...settings, lastModified: now });
+        result.mappings!.push(`${label} (updated)`);
+      } else {
+        await this.registry.putMapping({
+          uuid: randomUUID(),
+          function: ev.function,
+          qualifier: null,
+          eventSourceArn: arn,
+          ...settings,
+          app,
+          lastModified: now,
+        });
+        result.mappings!.push(`${label} (created)`);
+      }
+    }
+    for (const m of existing) {
+      await this.registry.deleteMapping(m);
+      result.mappings!.push(
+        `${m.eventSourceArn.slice(m.eventSourceArn.lastIndexOf(':') + 1)} → ${m.function} (deleted)`,
+      );
+    }
+  }
+}
+
+/** What a deploy needs of the services an app declares (queues now; topics and buses later). */
+export interface AppResources {
+  queueExists(name: string): Promise<boolean>;
+  queueArn(name: string): string;
+  /** Creates the queue, or sets the attributes that differ. */
+  ensureQueue(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**

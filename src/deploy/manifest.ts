@@ -2,16 +2,21 @@ import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
-import { parseEvents, routeShape } from '../gateway/route-spec.ts';
+import { routeShape, splitEvents } from '../gateway/route-spec.ts';
+import { parseQueueEvent, parseQueues, type QueueEventSpec, type QueueSpec } from './manifest-queues.ts';
 
 /** A parsed `baton.yaml`. */
 export interface Manifest {
   /** Names the app; `baton deploy` prunes only this app's functions. Default: the folder's name. */
   app: string;
   functions: Record<string, FunctionConfig>;
+  /** The `queues` section. */
+  queues: QueueSpec[];
+  /** The functions' `queue` events: the event source mappings the app keeps. */
+  queueEvents: QueueEventSpec[];
 }
 
-const SECTIONS = new Set(['app', 'functions']);
+const SECTIONS = new Set(['app', 'functions', 'queues']);
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -39,6 +44,8 @@ export function parseManifest(text: string, dir: string): Manifest {
   if (typeof fns !== 'object' || fns === null || Array.isArray(fns))
     throw invalid('functions', 'is required: a mapping of function names to their settings');
   const functions: Record<string, FunctionConfig> = {};
+  const queues = parseQueues(o.queues);
+  const queueEvents: QueueEventSpec[] = [];
   // Route shape → where it was first declared: two declarations of one route are an error.
   const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
@@ -46,8 +53,11 @@ export function parseManifest(text: string, dir: string): Manifest {
     validateFunctionName(name, path);
     const fn = parseFunctionConfig(config, path, ['events']);
     functions[name] = fn;
-    const routes = parseEvents((config as Record<string, unknown>).events, `${path}.events`);
-    if (!routes || routes.length === 0) continue;
+    const { routes, others } = splitEvents((config as Record<string, unknown>).events, `${path}.events`);
+    for (const other of others) {
+      queueEvents.push({ ...parseQueueEvent(name, other.event, other.path), path: `${other.path}.queue` });
+    }
+    if (routes.length === 0) continue;
     fn.routes = routes;
     routes.forEach((r, i) => {
       const shape = routeShape(r.route);
@@ -57,7 +67,7 @@ export function parseManifest(text: string, dir: string): Manifest {
       claimed.set(shape, `${path}.events`);
     });
   }
-  return { app, functions };
+  return { app, functions, queues, queueEvents };
 }
 
 function defaultAppName(dir: string): string {

@@ -43,14 +43,35 @@ function stringList(v: unknown, path: string): string[] {
 export function parseEvents(value: unknown, path: string): HttpRouteSpec[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw invalid(path, 'must be a list, like [ { http: "GET /items" } ]');
-  return value.map((ev, i) => {
+  return value.map((ev, i) => parseHttpEventEntry(ev, `${path}[${i}]`));
+}
+
+function parseHttpEventEntry(ev: unknown, p: string): HttpRouteSpec {
+  if (!isMapping(ev) || Object.keys(ev).length !== 1)
+    throw invalid(p, 'must be a mapping with one event type, like { http: "GET /items" }');
+  const [kind, spec] = Object.entries(ev)[0]!;
+  if (kind !== 'http') throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue)');
+  return parseHttpEvent(spec, `${p}.http`);
+}
+
+/**
+ * Splits a function's `events` into its HTTP routes and its other events (`queue`), which
+ * other parsers take; errors keep each event's own index in their paths.
+ */
+export function splitEvents(
+  value: unknown,
+  path: string,
+): { routes: HttpRouteSpec[]; others: { kind: string; event: Record<string, unknown>; path: string }[] } {
+  if (value === undefined || value === null) return { routes: [], others: [] };
+  if (!Array.isArray(value)) throw invalid(path, 'must be a list, like [ { http: "GET /items" } ]');
+  const routes: HttpRouteSpec[] = [];
+  const others: { kind: string; event: Record<string, unknown>; path: string }[] = [];
+  value.forEach((ev, i) => {
     const p = `${path}[${i}]`;
-    if (!isMapping(ev) || Object.keys(ev).length !== 1)
-      throw invalid(p, 'must be a mapping with one event type, like { http: "GET /items" }');
-    const [kind, spec] = Object.entries(ev)[0]!;
-    if (kind !== 'http') throw invalid(`${p}.${kind}`, 'is not a known event type (known: http)');
-    return parseHttpEvent(spec, `${p}.http`);
+    if (isMapping(ev) && 'queue' in ev) others.push({ kind: 'queue', event: ev, path: p });
+    else routes.push(parseHttpEventEntry(ev, p));
   });
+  return { routes, others };
 }
 
 function routeKeyAt(v: unknown, path: string): string {

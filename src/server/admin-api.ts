@@ -153,7 +153,7 @@ export function adminRoutes(
     if (text === undefined)
       throw new BatonError('InvalidParameterValue', 'baton.yaml: not found in the deployed folder');
     const manifest = parseManifest(text, url.searchParams.get('app') ?? 'app');
-    const result = await deps.deployer.deployApp(manifest.app, manifest.functions, zip);
+    const result = await deps.deployer.deployApp(manifest.app, manifest.functions, zip, manifest);
     sendJson(res, 200, { app: manifest.app, ...result });
   };
 

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateEventSourceMappingCommand,
@@ -17,7 +20,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { strToU8, zipSync } from 'fflate';
-import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
+import { FIXTURES } from '../helpers/harness.ts';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 
 const CONSUMER = `
 export const handler = async (event) => {
@@ -177,5 +181,51 @@ describe('event source mappings: queues drive functions', () => {
     await assert.rejects(lambda.send(new GetEventSourceMappingCommand({ UUID: mapping.UUID })), {
       name: 'ResourceNotFoundException',
     });
+  });
+
+  it('deploys queues and queue events from the manifest, and keeps them in line on redeploy', async () => {
+    const app = join(mkdtempSync(join(tmpdir(), 'baton-qapp-')), 'qapp');
+    cpSync(join(FIXTURES, 'queue-app'), app, { recursive: true });
+    const first = await runCli(['deploy', app], s.cliEnv);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /queue jobs-dlq \(created\)\n {2}queue jobs \(created\)\n {2}queue event jobs → worker \(created\)/,
+    );
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: `${s.controlUrl}/000000000000/jobs`,
+        AttributeNames: ['All'],
+      }),
+    );
+    assert.equal(attrs.Attributes?.VisibilityTimeout, '1');
+    assert.equal(
+      attrs.Attributes?.RedrivePolicy,
+      '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:jobs-dlq","maxReceiveCount":3}',
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: `${s.controlUrl}/000000000000/jobs`,
+        Entries: [{ Id: 'a', MessageBody: 'job-a' }],
+      }),
+    );
+    const worked = async () => {
+      const logs = (await (await s.admin('functions/worker/logs')).json()) as {
+        events: { message: string }[];
+      };
+      return logs.events.some((e) => e.message.includes('WORKED job-a'));
+    };
+    await until('the worker', worked);
+    const again = await runCli(['deploy', app], s.cliEnv);
+    assert.match(again.stdout, /queue jobs \(unchanged\)/);
+    assert.doesNotMatch(again.stdout, /queue event/, 'an unchanged mapping is left alone');
+    writeFileSync(
+      join(app, 'baton.yaml'),
+      'app: qapp\nqueues:\n  jobs-dlq: {}\n  jobs:\n    visibilityTimeout: 2\nfunctions:\n  worker:\n    handler: worker.handler\n',
+    );
+    const third = await runCli(['deploy', app], s.cliEnv);
+    assert.match(third.stdout, /queue jobs \(updated\)\n {2}queue event jobs → worker \(deleted\)/);
+    const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'worker' }));
+    assert.deepEqual(mappings.EventSourceMappings, []);
   });
 });

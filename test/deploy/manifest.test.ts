@@ -38,7 +38,66 @@ describe('baton.yaml', () => {
           idleTimeout: 300,
         },
       },
+      queues: [],
+      queueEvents: [],
     });
+  });
+
+  it('reads queues and queue events, dead-letter queues first', () => {
+    const m = parseManifest(
+      `queues:
+  orders:
+    visibilityTimeout: 60
+    deadLetter: { queue: orders-dlq, maxReceiveCount: 4 }
+  orders-dlq: {}
+  jobs.fifo: { contentBasedDeduplication: true }
+functions:
+  worker:
+    handler: w.handler
+    events:
+      - http: GET /orders
+      - queue: orders
+        batchSize: 50
+        maximumBatchingWindowInSeconds: 2
+        functionResponseTypes: [ReportBatchItemFailures]
+`,
+      '/apps/shop',
+    );
+    assert.deepEqual(
+      m.queues.map((q) => q.name),
+      ['orders-dlq', 'jobs.fifo', 'orders'],
+    );
+    assert.deepEqual(m.queues[2], {
+      name: 'orders',
+      attributes: { VisibilityTimeout: '60' },
+      deadLetter: { queue: 'orders-dlq', maxReceiveCount: 4 },
+    });
+    assert.deepEqual(m.queues[1]?.attributes, { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    assert.deepEqual(m.queueEvents, [
+      {
+        function: 'worker',
+        queue: 'orders',
+        batchSize: 50,
+        maximumBatchingWindowSeconds: 2,
+        reportBatchItemFailures: true,
+        maximumConcurrency: null,
+        enabled: true,
+        path: 'functions.worker.events[1].queue',
+      },
+    ]);
+    assert.equal(m.functions.worker?.routes?.[0]?.route, 'GET /orders');
+    rejects(
+      'queues:\n  q:\n    visibilityTimeout: -1\nfunctions: {}\n',
+      /^queues\.q\.visibilityTimeout: must be a whole number from 0 to 43200/,
+    );
+    rejects(
+      'queues:\n  q:\n    deadLetter: { queue: ghost }\nfunctions: {}\n',
+      /^queues\.q\.deadLetter\.queue: must name a queue/,
+    );
+    rejects(
+      'functions:\n  f:\n    handler: a.b\n    events:\n      - queue: q\n        batchSize: 100\n',
+      /^functions\.f\.events\[0\]\.maximumBatchingWindowInSeconds: must be at least 1/,
+    );
   });
 
   it('names the field path and what is wrong', () => {

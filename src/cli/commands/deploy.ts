@@ -12,6 +12,8 @@ export function printDeployResult(app: string, r: DeployResult): void {
   for (const n of r.unchanged) lines.push(`  = ${n} (unchanged)`);
   for (const n of r.deleted) lines.push(`  - ${n} (deleted)`);
   if (lines.length === 1) lines.push('  (no functions)');
+  for (const q of r.queues ?? []) lines.push(`  queue ${q}`);
+  for (const m of r.mappings ?? []) lines.push(`  queue event ${m}`);
   process.stdout.write(lines.join('\n') + '\n');
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }

@@ -44,7 +44,12 @@ export async function up(flags: ConfigFlags & { deploy?: string }): Promise<void
     const dir = resolve(flags.deploy);
     try {
       const manifest = parseManifest(await readFile(join(dir, 'baton.yaml'), 'utf8'), dir);
-      const result = await server.deployer.deployApp(manifest.app, manifest.functions, await packageDir(dir));
+      const result = await server.deployer.deployApp(
+        manifest.app,
+        manifest.functions,
+        await packageDir(dir),
+        manifest,
+      );
       printDeployResult(manifest.app, result);
       const routes = routeLines(server.gatewayUrl, manifest.functions);
       if (routes.length > 0) out.write(`\nRoutes on the gateway:\n${routes.join('\n')}\n`);

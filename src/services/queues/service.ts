@@ -160,6 +160,23 @@ export class QueueService {
     return `${this.opts.endpoint()}/${this.opts.accountId}/${name}`;
   }
 
+  /** For deploys: creates the queue, or sets the attributes that differ from `attributes`. */
+  async ensureQueue(name: string, attributes: QueueAttributes): Promise<'created' | 'updated' | 'unchanged'> {
+    if (!(await this.exists(name))) {
+      await this.createQueue({ QueueName: name, Attributes: attributes });
+      return 'created';
+    }
+    const q = await this.queue(name);
+    const { FifoQueue: _f, ...wanted } = attributes;
+    const have = effectiveAttributes(q.attributes, q.fifo);
+    const changed = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => have[k] !== v));
+    // A dead-letter queue the manifest no longer names is dropped.
+    if (!('RedrivePolicy' in wanted) && q.attributes.RedrivePolicy) changed.RedrivePolicy = '';
+    if (Object.keys(changed).length === 0) return 'unchanged';
+    await this.setQueueAttributes({ QueueUrl: name, Attributes: changed });
+    return 'updated';
+  }
+
   /** Whether a queue exists (by name). */
   async exists(name: string): Promise<boolean> {
     try {
@@ -499,6 +516,38 @@ export class QueueService {
     const [sent] = await this.backend.send(q.name, [msg], now, this.dedup(q));
     this.notify(q.name);
     return { ...reply, MessageId: sent!.id, ...(q.fifo ? { SequenceNumber: seqString(sent!.seq) } : {}) };
+  }
+
+  // --- For producers in this process (topics) ------------------------------------------------
+
+  /** The queue with this name, if there is one. */
+  async findQueue(name: string): Promise<QueueRecord | undefined> {
+    try {
+      return await this.queue(name);
+    } catch (e) {
+      if (e instanceof QueueError && e.code === 'QueueDoesNotExist') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Checks a SendMessage input against a queue and returns the message ready to store, with the
+   * queue's deduplication settings; throws QueueError when it does not fit. Synchronous: topics
+   * call it inside their publish transaction, which writes to several queues at once
+   * (`TopicBackend.publish`); they call `messagesArrived` after it commits.
+   */
+  prepareMessage(
+    q: QueueRecord,
+    input: Input,
+    sender: string,
+    now: number,
+  ): { message: NewMessage; dedup: { windowMs: number; perGroup: boolean } | null } {
+    return { message: this.prepare(q, input, sender, now).msg, dedup: this.dedup(q) };
+  }
+
+  /** Wakes the long polls of a queue that got messages through another service's transaction. */
+  messagesArrived(queue: string): void {
+    this.notify(queue);
   }
 
   private dedup(q: QueueRecord): { windowMs: number; perGroup: boolean } | null {
