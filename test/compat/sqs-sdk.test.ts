@@ -8,6 +8,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import {
+  CancelMessageMoveTaskCommand,
   ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -15,6 +16,7 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
   ListQueuesCommand,
   ListQueueTagsCommand,
   PurgeQueueCommand,
@@ -23,6 +25,7 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
   SQSClient,
+  StartMessageMoveTaskCommand,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { strToU8, zipSync } from 'fflate';
@@ -417,5 +420,56 @@ describe('queues with @aws-sdk/client-sqs (awsJson1_0) and the query protocol', 
     const dl = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dead.QueueUrl, WaitTimeSeconds: 10 }));
     assert.deepEqual(JSON.parse(dl.Messages?.[0]?.Body ?? '{}'), { id: 2 });
     lambda.destroy();
+  });
+
+  it('redrives dead letters back to their source queue with a message move task', async () => {
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'src-dlq' }));
+    const src = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'src',
+        Attributes: {
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:src-dlq',
+            maxReceiveCount: 1,
+          }),
+        },
+      }),
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: src.QueueUrl, MessageBody: 'try again' }));
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: src.QueueUrl, VisibilityTimeout: 0 }));
+    assert.equal(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: src.QueueUrl }))).Messages,
+      undefined,
+      'moved on the second receive',
+    );
+    await assert.rejects(
+      sqs.send(new StartMessageMoveTaskCommand({ SourceArn: 'arn:aws:sqs:us-east-1:000000000000:src' })),
+      { name: 'InvalidParameterValue' },
+      'only a dead-letter queue can be redriven',
+    );
+    const { TaskHandle } = await sqs.send(
+      new StartMessageMoveTaskCommand({ SourceArn: 'arn:aws:sqs:us-east-1:000000000000:src-dlq' }),
+    );
+    assert.ok(TaskHandle);
+    const back = await sqs.send(new ReceiveMessageCommand({ QueueUrl: src.QueueUrl, WaitTimeSeconds: 5 }));
+    assert.equal(back.Messages?.[0]?.Body, 'try again');
+    const tasks = await sqs.send(
+      new ListMessageMoveTasksCommand({
+        SourceArn: 'arn:aws:sqs:us-east-1:000000000000:src-dlq',
+        MaxResults: 10,
+      }),
+    );
+    assert.equal(tasks.Results?.[0]?.Status, 'COMPLETED');
+    assert.equal(tasks.Results?.[0]?.ApproximateNumberOfMessagesMoved, 1);
+    await assert.rejects(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle })), {
+      name: 'UnsupportedOperation',
+    });
+    const left = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: dlq.QueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    assert.equal(left.Attributes?.ApproximateNumberOfMessages, '0');
   });
 });

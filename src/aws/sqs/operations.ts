@@ -22,5 +22,8 @@ export function sqsOperations(
     DeleteMessageBatch: (i) => svc.deleteMessageBatch(i),
     ChangeMessageVisibility: (i) => svc.changeMessageVisibility(i),
     ChangeMessageVisibilityBatch: (i) => svc.changeMessageVisibilityBatch(i),
+    StartMessageMoveTask: (i) => svc.startMessageMoveTask(i),
+    ListMessageMoveTasks: (i) => svc.listMessageMoveTasks(i),
+    CancelMessageMoveTask: (i) => svc.cancelMessageMoveTask(i),
   };
 }

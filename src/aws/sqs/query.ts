@@ -212,6 +212,16 @@ export function queryResponseXml(action: string, out: Output, requestId: string)
     case 'ReceiveMessage':
       result = ((out.Messages as Output[] | undefined) ?? []).map(messageXml).join('');
       break;
+    case 'ListMessageMoveTasks':
+      result = ((out.Results as Output[] | undefined) ?? [])
+        .map(
+          (t) =>
+            `<ListMessageMoveTasksResultEntry>${Object.entries(t)
+              .map(([k, v]) => el(k, v))
+              .join('')}</ListMessageMoveTasksResultEntry>`,
+        )
+        .join('');
+      break;
     case 'SendMessageBatch':
       result = batchXml('SendMessageBatchResultEntry', out);
       break;

@@ -825,6 +825,156 @@ export class QueueService {
     }
     return { Successful: ok, Failed: failed };
   }
+
+  // --- Dead-letter redrive (message move tasks) ----------------------------------------------
+
+  private readonly tasks: MoveTask[] = [];
+
+  async startMessageMoveTask(input: Input): Promise<Output> {
+    const sourceArn = str(input, 'SourceArn', true);
+    const source = await this.queue(this.queueNameFromArn(sourceArn));
+    const all = await this.backend.listQueues();
+    const isDlq = all.some(
+      (q) =>
+        q.attributes.RedrivePolicy &&
+        parseRedrivePolicy(q.attributes.RedrivePolicy).deadLetterTargetArn === sourceArn,
+    );
+    if (!isDlq) throw invalidParam('Source queue must be configured as a Dead Letter Queue.');
+    const destArn = str(input, 'DestinationArn');
+    if (destArn !== undefined) await this.queue(this.queueNameFromArn(destArn));
+    const rate = int(input, 'MaxNumberOfMessagesPerSecond', 1, 500);
+    if (this.tasks.some((t) => t.sourceArn === sourceArn && t.status === 'RUNNING'))
+      throw new QueueError(
+        'UnsupportedOperation',
+        'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
+      );
+    const counts = await this.backend.counts(source.name, this.clock.now());
+    const task: MoveTask = {
+      handle: Buffer.from(`${sourceArn}\n${randomUUID()}`).toString('base64url'),
+      status: 'RUNNING',
+      sourceArn,
+      destinationArn: destArn,
+      rate: rate ?? 500,
+      moved: 0,
+      toMove: counts.visible,
+      startedAt: this.clock.now(),
+    };
+    this.tasks.unshift(task);
+    this.tasks.splice(100);
+    const step = () => {
+      void this.moveSome(task).then((more) => {
+        if (more && task.status === 'RUNNING') task.timer = this.clock.setTimer(1000, step);
+      });
+    };
+    step();
+    return { TaskHandle: task.handle };
+  }
+
+  /** Moves up to a second's worth of messages; false when the task has ended. */
+  private async moveSome(task: MoveTask): Promise<boolean> {
+    const from = this.queueNameFromArn(task.sourceArn);
+    let budget = task.rate;
+    try {
+      while (budget > 0 && task.status === 'RUNNING') {
+        const got = await this.backend.receive(from, {
+          now: this.clock.now(),
+          max: Math.min(10, budget),
+          visibilityMs: 30_000,
+          fifo: false,
+          nonce: () => randomBytes(12).toString('base64url'),
+        });
+        if (got.length === 0) {
+          task.status = 'COMPLETED';
+          return false;
+        }
+        for (const m of got) {
+          const destName = task.destinationArn ? this.queueNameFromArn(task.destinationArn) : m.sourceQueue;
+          if (!destName) {
+            task.status = 'FAILED';
+            task.failure = 'The original source queue of a message is unknown: give a DestinationArn.';
+            return false;
+          }
+          const dest = await this.queue(destName);
+          const now = this.clock.now();
+          // Sent before it is deleted: a crash in between repeats a message, never loses one.
+          await this.backend.send(
+            dest.name,
+            [
+              {
+                id: randomUUID(),
+                body: m.body,
+                meta: m.meta,
+                groupId: m.groupId,
+                dedupId: m.dedupId,
+                visibleAt: now,
+              },
+            ],
+            now,
+            this.dedup(dest),
+          );
+          await this.backend.deleteMessage(from, m.id, m.receipt);
+          this.notify(dest.name);
+          task.moved++;
+          budget--;
+        }
+      }
+      return task.status === 'RUNNING';
+    } catch (e) {
+      task.status = 'FAILED';
+      task.failure = (e as Error).message;
+      return false;
+    }
+  }
+
+  async listMessageMoveTasks(input: Input): Promise<Output> {
+    const sourceArn = str(input, 'SourceArn', true);
+    await this.queue(this.queueNameFromArn(sourceArn));
+    const max = int(input, 'MaxResults', 1, 10) ?? 1;
+    return {
+      Results: this.tasks
+        .filter((t) => t.sourceArn === sourceArn)
+        .slice(0, max)
+        .map((t) => ({
+          ...(t.status === 'RUNNING' ? { TaskHandle: t.handle } : {}),
+          Status: t.status,
+          SourceArn: t.sourceArn,
+          ...(t.destinationArn ? { DestinationArn: t.destinationArn } : {}),
+          MaxNumberOfMessagesPerSecond: t.rate,
+          ApproximateNumberOfMessagesMoved: t.moved,
+          ApproximateNumberOfMessagesToMove: t.toMove,
+          ...(t.failure ? { FailureReason: t.failure } : {}),
+          StartedTimestamp: t.startedAt,
+        })),
+    };
+  }
+
+  async cancelMessageMoveTask(input: Input): Promise<Output> {
+    const handle = str(input, 'TaskHandle', true);
+    const task = this.tasks.find((t) => t.handle === handle);
+    if (!task) throw new QueueError('ResourceNotFound', 'Task does not exist.');
+    if (task.status !== 'RUNNING')
+      throw new QueueError(
+        'UnsupportedOperation',
+        `Task is in status ${task.status}: only a running task can be cancelled.`,
+      );
+    task.status = 'CANCELLED';
+    task.timer?.cancel();
+    return { ApproximateNumberOfMessagesMoved: task.moved };
+  }
+}
+
+/** A dead-letter redrive in progress (kept in memory: a restart ends it). */
+interface MoveTask {
+  handle: string;
+  status: 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+  sourceArn: string;
+  destinationArn: string | undefined;
+  rate: number;
+  moved: number;
+  toMove: number;
+  startedAt: number;
+  failure?: string;
+  timer?: TimerHandle;
 }
 
 /** FIFO sequence numbers are decimal strings, 20 digits in SQS's responses. */
