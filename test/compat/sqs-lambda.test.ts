@@ -7,9 +7,11 @@ import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
   DeleteEventSourceMappingCommand,
+  DeleteFunctionConcurrencyCommand,
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
+  PutFunctionConcurrencyCommand,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import {
@@ -227,5 +229,66 @@ describe('event source mappings: queues drive functions', () => {
     assert.match(third.stdout, /queue jobs \(updated\)\n {2}queue event jobs → worker \(deleted\)/);
     const mappings = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'worker' }));
     assert.deepEqual(mappings.EventSourceMappings, []);
+  });
+
+  it('loses nothing while the function is throttled', async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: 'held', Attributes: { VisibilityTimeout: '1' } }),
+    );
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'held-consumer',
+        Runtime: 'nodejs20.x',
+        Role: 'arn:aws:iam::000000000000:role/r',
+        Handler: 'index.handler',
+        Code: {
+          ZipFile: zipSync({
+            'index.mjs': strToU8(
+              'export const handler = async (e) => { console.log("HELD " + e.Records.length); };',
+            ),
+          }),
+        },
+      }),
+    );
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'held-consumer', ReservedConcurrentExecutions: 0 }),
+    );
+    await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'held-consumer',
+        EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:held',
+      }),
+    );
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl,
+        Entries: [
+          { Id: '1', MessageBody: 'a' },
+          { Id: '2', MessageBody: 'b' },
+        ],
+      }),
+    );
+    const ran = async () => {
+      const logs = (await (await s.admin('functions/held-consumer/logs')).json()) as {
+        events: { message: string }[];
+      };
+      return logs.events.some((e) => e.message.includes('HELD'));
+    };
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await ran(), false, 'throttled: not run');
+    const during = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+    const held =
+      Number(during.Attributes?.ApproximateNumberOfMessages) +
+      Number(during.Attributes?.ApproximateNumberOfMessagesNotVisible);
+    assert.equal(held, 2, 'both messages are still in the queue');
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'held-consumer' }));
+    await until('the throttle to lift', ran);
+    await until('the queue to empty', async () => {
+      const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
+      return (
+        a.Attributes?.ApproximateNumberOfMessages === '0' &&
+        a.Attributes?.ApproximateNumberOfMessagesNotVisible === '0'
+      );
+    });
   });
 });
