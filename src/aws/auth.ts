@@ -58,14 +58,33 @@ export async function readAuthenticated(
   res: ServerResponse,
   url: RequestTarget,
   authenticate: Authenticate,
-  opts: { limit: number; operation: string; service?: string },
+  opts: {
+    limit: number;
+    operation: string;
+    service?: string;
+    /** Answers a failed check in the API's own protocol (default: the JSON shape above). */
+    onFailure?: (res: ServerResponse, failure: Extract<SigV4Result, { ok: false }>) => void;
+  },
 ): Promise<{ body: Buffer; accessKeyId: string; region: string } | undefined> {
   const body = await readBody(req, opts.limit, opts.operation);
   const auth = authenticate(req, url, body, opts.service);
   if (auth.ok) return { body, accessKeyId: auth.accessKeyId, region: auth.region };
-  sendAuthFailure(res, auth);
+  (opts.onFailure ?? sendAuthFailure)(res, auth);
   return undefined;
 }
+
+/**
+ * The codes the query-protocol services (SQS, SNS) use for signature failures, with their
+ * HTTP statuses: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html
+ */
+export const QUERY_AUTH_FAILURES: Record<SigV4Failure, { code: string; status: number }> = {
+  MissingAuthentication: { code: 'MissingAuthenticationToken', status: 403 },
+  IncompleteSignature: { code: 'IncompleteSignature', status: 400 },
+  UnknownAccessKey: { code: 'InvalidClientTokenId', status: 403 },
+  SignatureMismatch: { code: 'SignatureDoesNotMatch', status: 403 },
+  RequestExpired: { code: 'RequestExpired', status: 400 },
+  WrongService: { code: 'SignatureDoesNotMatch', status: 403 },
+};
 
 /** `readAuthenticated`, for routes that need only the body. */
 export async function readSigned(

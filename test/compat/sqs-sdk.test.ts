@@ -472,4 +472,17 @@ describe('queues with @aws-sdk/client-sqs (awsJson1_0) and the query protocol', 
     );
     assert.equal(left.Attributes?.ApproximateNumberOfMessages, '0');
   });
+
+  it('refuses bad signatures with the query-compatible auth codes', async () => {
+    const opts = { endpoint: s.controlUrl, region: 'us-east-1', maxAttempts: 1 };
+    const wrong = new SQSClient({ ...opts, credentials: { ...s.credentials, secretAccessKey: 'wrong' } });
+    await assert.rejects(wrong.send(new ListQueuesCommand({})), { name: 'SignatureDoesNotMatch' });
+    wrong.destroy();
+    const unknown = new SQSClient({
+      ...opts,
+      credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' },
+    });
+    await assert.rejects(unknown.send(new ListQueuesCommand({})), { name: 'InvalidClientTokenId' });
+    unknown.destroy();
+  });
 });

@@ -7,7 +7,7 @@ const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 const QUEUE_PATH = /^\/\d{12}\/[a-zA-Z0-9_.-]+\/?$/;
 
 /** The signing service named in a request's SigV4 scope (header or presigned query), if any. */
-function scopeService(req: IncomingMessage, url: RequestTarget): string | undefined {
+export function scopeService(req: IncomingMessage, url: RequestTarget): string | undefined {
   const auth = req.headers.authorization;
   const credential =
     typeof auth === 'string'
@@ -31,9 +31,13 @@ export function isQueryRequest(req: IncomingMessage, url: RequestTarget): boolea
 
 type Tree = { [k: string]: Tree | string };
 
-/** `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. */
+/**
+ * `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. Nodes have no prototype, so that a parameter named
+ * `__proto__.X` makes a node rather than writing to `Object.prototype`
+ * (test/compat/sqs-bad-input.test.ts).
+ */
 function toTree(params: URLSearchParams): Tree {
-  const root: Tree = {};
+  const root: Tree = Object.create(null);
   for (const [key, value] of params) {
     const parts = key.split('.');
     let node = root;
@@ -42,7 +46,7 @@ function toTree(params: URLSearchParams): Tree {
       const next = node[p];
       if (typeof next === 'object') node = next;
       else {
-        const created: Tree = {};
+        const created: Tree = Object.create(null);
         node[p] = created;
         node = created;
       }
@@ -67,7 +71,7 @@ function nameValueMap(
   key = 'Name',
   value = 'Value',
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const m of members(node)) {
     if (typeof m === 'string') continue;
     const k = m[key];
@@ -78,7 +82,7 @@ function nameValueMap(
 
 /** Message attributes: `MessageAttribute.N.Name` + `.Value.DataType/StringValue/BinaryValue`. */
 function messageAttributes(node: Tree | string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const [name, v] of Object.entries(nameValueMap(node))) {
     const val = (typeof v === 'object' ? v : {}) as Tree;
     out[name] = { DataType: val.DataType, StringValue: val.StringValue, BinaryValue: val.BinaryValue };
@@ -113,7 +117,7 @@ export function parseQueryInput(
   params.delete('Action');
   params.delete('Version');
   const t = toTree(params);
-  const input: Input = {};
+  const input: Input = Object.create(null);
   for (const [k, v] of Object.entries(t)) {
     switch (k) {
       case 'Attribute':

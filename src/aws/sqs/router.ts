@@ -5,7 +5,7 @@ import { isBatonError } from '../../core/errors.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { QueueError } from '../../services/queues/errors.ts';
 import type { Input, Output, QueueService } from '../../services/queues/service.ts';
-import { type Authenticate, readAuthenticated } from '../auth.ts';
+import { type Authenticate, QUERY_AUTH_FAILURES, readAuthenticated } from '../auth.ts';
 import { jsonErrorType, SQS_ERRORS } from './errors.ts';
 import { sqsOperations } from './operations.ts';
 import { isQueryRequest, parseQueryInput, queryErrorXml, queryResponseXml } from './query.ts';
@@ -65,6 +65,20 @@ export function sqsApi(deps: {
         limit: BODY_LIMIT,
         operation: json ? (target as string).slice(TARGET_PREFIX.length) : 'SQS',
         service: 'sqs',
+        onFailure: (r, failure) => {
+          const { code, status } = QUERY_AUTH_FAILURES[failure.code];
+          if (!json) {
+            r.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+            r.end(queryErrorXml('Sender', code, failure.message, requestId));
+            return;
+          }
+          r.writeHead(status, {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amzn-requestid': requestId,
+            'x-amzn-query-error': `${code};Sender`,
+          });
+          r.end(JSON.stringify({ __type: `com.amazon.coral.service#${code}`, message: failure.message }));
+        },
       });
       if (!signed) return true;
       let action: string;
@@ -84,7 +98,8 @@ export function sqsApi(deps: {
         action = q.action;
         input = q.input;
       }
-      const op = ops[action];
+      // Own properties only: `AmazonSQS.constructor` is not an operation.
+      const op = Object.hasOwn(ops, action) ? ops[action] : undefined;
       if (!op) {
         if (json) {
           res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId });
