@@ -3,6 +3,7 @@ import type { AccessKeyBackend } from '../governance/access-keys.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
 import type { AsyncEventBackend } from '../runtime/async/backend.ts';
 import type { QueueBackend } from '../services/queues/backend.ts';
+import type { TopicBackend } from '../services/topics/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
 import { memoryAsyncEvents } from './memory/async-events.ts';
@@ -14,6 +15,7 @@ import { openSqlite } from './sqlite/database.ts';
 import { sqliteLogs } from './sqlite/logs.ts';
 import { sqliteQueues } from './sqlite/queues.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { sqliteTopics } from './sqlite/topics.ts';
 
 /** The durable stores the server composes. */
 export interface Backends {
@@ -22,6 +24,8 @@ export interface Backends {
   asyncEvents: AsyncEventBackend;
   accessKeys: AccessKeyBackend;
   queues: QueueBackend;
+  /** Topics share the queues' database: a publish writes into queues in its own transaction. */
+  topics: TopicBackend;
   close(): void;
 }
 
@@ -37,6 +41,7 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       asyncEvents: sqliteAsyncEvents(db),
       accessKeys: sqliteAccessKeys(db),
       queues: sqliteQueues(db),
+      topics: sqliteTopics(db),
       close: () => db.close(),
     };
   },
@@ -49,6 +54,7 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       accessKeys: memoryAccessKeys(),
       // Queues keep their SQL semantics in an in-memory SQLite database.
       queues: sqliteQueues(scratch),
+      topics: sqliteTopics(scratch),
       close: () => scratch.close(),
     };
   },

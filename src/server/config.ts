@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { StorageKind } from '../backends/index.ts';
 import { BatonError } from '../core/errors.ts';
 
+export type QueueBackendKind = 'sqlite' | 'postgres';
+
 /** Everything the server is configured with. Each field names its unit. */
 export interface ServerConfig {
   /** Address both listeners bind to. */
@@ -15,6 +17,10 @@ export interface ServerConfig {
   /** Data directory (absolute). */
   dataDir: string;
   storage: StorageKind;
+  /** Where queues live: `sqlite` keeps them in the storage above; `postgres` in `postgresUrl`. */
+  queueBackend: QueueBackendKind;
+  /** PostgreSQL connection URL; `?options=-c%20search_path%3D<schema>` picks a schema. */
+  postgresUrl: string;
   region: string;
   accountId: string;
   /** Most instances across all functions. */
@@ -67,6 +73,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
   const storage = flags.storage ?? env.BATON_STORAGE ?? 'sqlite';
   if (storage !== 'sqlite' && storage !== 'memory')
     throw new BatonError('InvalidParameterValue', `storage must be "sqlite" or "memory" (got "${storage}")`);
+  const queueBackend = env.BATON_QUEUE_BACKEND || 'sqlite';
+  if (queueBackend !== 'sqlite' && queueBackend !== 'postgres')
+    throw new BatonError(
+      'InvalidParameterValue',
+      `BATON_QUEUE_BACKEND must be "sqlite" or "postgres" (got "${queueBackend}")`,
+    );
   const region = env.BATON_REGION ?? 'us-east-1';
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
     throw new BatonError('InvalidParameterValue', `BATON_REGION is not a region name: "${region}"`);
@@ -79,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     controlPort: int('control port', flags.controlPort ?? env.BATON_CONTROL_PORT, 4748, 0, 65535),
     dataDir: resolve(flags.data ?? env.BATON_DATA ?? '.baton'),
     storage,
+    queueBackend,
+    postgresUrl: env.BATON_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test',
     region,
     accountId,
     maxInstances: int('BATON_MAX_INSTANCES', env.BATON_MAX_INSTANCES, 256, 1, 100_000),

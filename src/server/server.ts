@@ -6,8 +6,11 @@ import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { authenticator } from '../aws/auth.ts';
 import { lambdaApi } from '../aws/lambda/router.ts';
+import { snsApi } from '../aws/sns/router.ts';
 import { sqsApi } from '../aws/sqs/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
+import { openPostgres } from '../backends/postgres/database.ts';
+import { postgresQueues } from '../backends/postgres/queues.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
@@ -23,6 +26,9 @@ import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
 import { QueueService } from '../services/queues/service.ts';
+import { TopicDeliverer } from '../services/topics/deliverer.ts';
+import { TopicService } from '../services/topics/service.ts';
+import { loadSigningIdentity, MessageSigner } from '../services/topics/signing.ts';
 import { LogSink } from '../telemetry/logs/log-sink.ts';
 import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
@@ -82,7 +88,15 @@ export async function startServer(
   rmSync(sandboxRoot, { recursive: true, force: true });
   mkdirSync(sandboxRoot, { recursive: true });
 
+  const postgres =
+    config.queueBackend === 'postgres'
+      ? await openPostgres({
+          url: config.postgresUrl,
+          onIdleError: (e) => log.warn({ err: e }, 'a PostgreSQL connection failed'),
+        })
+      : undefined;
   const backends: Backends = storageKinds[config.storage](config.dataDir);
+  const queueBackend = postgres ? postgresQueues(postgres) : backends.queues;
   const registry = await Registry.open(backends.registry);
   const code = new CodeStore(join(config.dataDir, 'code'));
   const identity: PlatformIdentity = {
@@ -128,7 +142,16 @@ export async function startServer(
     resolve: (name, qualifier) => resolve(name, qualifier),
     writeLog: (fn, ts, log) => logs.write(fn, ts, log),
   });
-  const deployer = new Deployer(registry, code, clock);
+  const queues = new QueueService(queueBackend, clock, {
+    accountId: config.accountId,
+    region: config.region,
+    endpoint: () => identity.endpointUrl,
+  });
+  const deployer = new Deployer(registry, code, clock, {
+    queueExists: (name) => queues.exists(name),
+    queueArn: (name) => queues.arnOf(name),
+    ensureQueue: (name, attributes) => queues.ensureQueue(name, attributes),
+  });
   const { server: gateway } = gatewayServer({
     routes: registry,
     // $LATEST, with the event as an object: the gateway sizes it, the instance serialises it.
@@ -139,10 +162,22 @@ export async function startServer(
   });
   const resolve = (name: string, qualifier: string | undefined) =>
     resolveTarget(registry, identity, name, qualifier);
-  const queues = new QueueService(backends.queues, clock, {
+  const signer = new MessageSigner(
+    await loadSigningIdentity(config.dataDir, clock.now()),
+    () => identity.endpointUrl,
+  );
+  const topics = new TopicService({
+    backend: backends.topics,
+    clock,
+    queues,
+    signer,
     accountId: config.accountId,
     region: config.region,
     endpoint: () => identity.endpointUrl,
+    // Queues in PostgreSQL are outside the topics' transaction: their deliveries use the outbox.
+    queuesInTransaction: postgres === undefined,
+    wake: () => topicDeliveries.wake(),
+    warn: (message, details) => log.warn(details, message),
   });
   const asyncInvocations = new AsyncDispatcher({
     backend: backends.asyncEvents,
@@ -150,8 +185,9 @@ export async function startServer(
     clock,
     resolve,
     run: (target, event, requestId) => invoker.run(target, event, requestId),
-    // Queues take records and dead letters now; topics and buses follow with those services.
+    // Queues and topics take records and dead letters; buses follow with that service.
     deliver: async (arn, payload) => {
+      if (arn.includes(':sns:')) return topics.publishInternal(arn, JSON.stringify(payload));
       if (!arn.includes(':sqs:')) return false;
       await queues.sendMessage(
         { QueueUrl: arn.slice(arn.lastIndexOf(':') + 1), MessageBody: JSON.stringify(payload) },
@@ -159,6 +195,14 @@ export async function startServer(
       );
       return true;
     },
+    warn: (message, details) => log.warn(details, message),
+  });
+  const topicDeliveries = new TopicDeliverer({
+    backend: backends.topics,
+    clock,
+    subscription: (id) => topics.subscription(id),
+    queues,
+    invoke: (fn, qualifier, event) => asyncInvocations.enqueue(fn, qualifier, event),
     warn: (message, details) => log.warn(details, message),
   });
   const accessKeys = await AccessKeys.open(credentials, backends.accessKeys, clock);
@@ -179,6 +223,7 @@ export async function startServer(
   const control = controlPlaneServer(
     [
       sqsApi({ queues, authenticate, log }),
+      snsApi({ topics, signer, authenticate, log }),
       lambdaApi({
         registry,
         deployer,
@@ -218,6 +263,7 @@ export async function startServer(
   for (const rec of [...registry.list(), ...registry.allVersions()]) sync(unitKey(rec), rec);
   pool.start();
   await asyncInvocations.start();
+  await topicDeliveries.start();
   queues.start();
   for (const m of registry.mappings()) pollers.sync(m, false);
   logs.start();
@@ -241,10 +287,11 @@ export async function startServer(
         control.closeIdleConnections();
         gateway.closeIdleConnections();
         asyncInvocations.close();
+        topicDeliveries.close();
         pollers.close();
         queues.close();
         await Promise.race([
-          Promise.all([invoker.drain(), asyncInvocations.idle()]),
+          Promise.all([invoker.drain(), asyncInvocations.idle(), topicDeliveries.idle()]),
           new Promise((r) => setTimeout(r, graceMs).unref()),
         ]);
         pool.close();
@@ -252,6 +299,7 @@ export async function startServer(
         control.closeAllConnections();
         gateway.closeAllConnections();
         backends.close();
+        await postgres?.close();
       })();
       return closing;
     },

@@ -154,7 +154,7 @@ describe('event source mappings: queues drive functions', () => {
     assert.match(String(r.md5OfBody), /^[0-9a-f]{32}$/);
 
     // The failed one comes back after its visibility timeout, then moves to the DLQ.
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 10 }));
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 20 }));
     assert.equal(dead.Messages?.[0]?.Body, 'fail-2');
     const bodies = (await records()).map((x) => x.body);
     assert.equal(bodies.filter((b) => b === 'fail-2').length, 2, 'received exactly maxReceiveCount times');

@@ -7,6 +7,7 @@ import { asyncEventsContract } from './async-events.contract.ts';
 import { logsContract } from './logs.contract.ts';
 import { queuesContract } from './queues.contract.ts';
 import { registryContract, registryResourcesContract } from './registry.contract.ts';
+import { topicsContract } from './topics.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
 for (const [kind, open] of Object.entries(storageKinds)) {
@@ -15,5 +16,6 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} registry resources`, () => registryResourcesContract(async () => fresh().registry));
   describe(`${kind} log backend`, () => logsContract(async () => fresh().logs));
   describe(`${kind} async event queue`, () => asyncEventsContract(async () => fresh().asyncEvents));
+  describe(`${kind} topic backend`, () => topicsContract(async () => fresh()));
   describe(`${kind} queue backend`, () => queuesContract(async () => fresh().queues));
 }

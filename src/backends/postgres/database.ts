@@ -68,7 +68,10 @@ const MIGRATIONS: string[] = [
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 const INT8_OID = 20;
 
-/** Turns a driver error into a Baton error (SQLSTATE or socket code in the message), keeping the original as `cause`. */
+/**
+ * Turns a driver error into a Baton error, with the SQLSTATE (or socket error code) in its message
+ * and the original as `cause`.
+ */
 export function translatePgError(e: unknown, what: string): BatonError {
   if (e instanceof BatonError) return e;
   const code = (e as { code?: string }).code ?? 'unknown';
@@ -135,9 +138,12 @@ export async function openPostgres(opts: PostgresOptions): Promise<PostgresDatab
   };
 
   try {
-    if (opts.schema) await query('create schema', `CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
     await transaction('migrate database', async (q) => {
-      await q(`SELECT pg_advisory_xact_lock(hashtext('baton:migrate:' || coalesce(current_schema(), '')))`);
+      await q(
+        `SELECT pg_advisory_xact_lock(hashtext('baton:migrate:' || coalesce($1, current_schema(), '')))`,
+        [opts.schema ?? null],
+      );
+      if (opts.schema) await q(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`);
       await q('CREATE TABLE IF NOT EXISTS baton_migrations (version INTEGER PRIMARY KEY)');
       const { rows } = await q<{ v: number | null }>('SELECT max(version) AS v FROM baton_migrations');
       for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {

@@ -38,8 +38,10 @@ const toMessage = (r: Row): StoredMessage => ({
   sourceQueue: r.source_queue,
 });
 
-// A transaction-scoped lock on one queue (per schema): FIFO receives and FIFO sends take it, so
+// A transaction-scoped lock on one queue (per schema). FIFO receives and FIFO sends take it, so
 // a group is never handed to two receivers, and seq order is commit order within a FIFO queue.
+// Deletes of many rows (purge, expire, delete queue) take it too: a FIFO receive waits for the
+// rows it wants, and a bulk delete locking them in another order would deadlock with it.
 const LOCK_QUEUE = `SELECT pg_advisory_xact_lock(hashtext('baton:queue'), hashtext(coalesce(current_schema(), '') || '.' || $1))`;
 
 const VISIBLE = `SELECT * FROM queue_messages WHERE queue = $1 AND visible_at <= $2
@@ -67,10 +69,19 @@ const TAKE = `UPDATE queue_messages m SET visible_at = $1, receive_count = m.rec
     first_receive_at = coalesce(m.first_receive_at, $2), receipt = t.receipt
   FROM unnest($3::bigint[], $4::text[]) AS t(seq, receipt) WHERE m.seq = t.seq`;
 
+// Messages given their seqs (FIFO sends take them first, to claim deduplication ids with them).
 const INSERT = `INSERT INTO queue_messages (seq, queue, id, body, meta, group_id, dedup_id, sent_at, visible_at)
   SELECT t.seq, $1, t.id, t.body, t.meta, t.group_id, t.dedup_id, $2, t.visible_at
   FROM unnest($3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
     AS t(seq, id, body, meta, group_id, dedup_id, visible_at)`;
+
+// Standard sends: one statement, seqs drawn in batch order.
+const INSERT_NEW = `INSERT INTO queue_messages (queue, id, body, meta, group_id, dedup_id, sent_at, visible_at)
+  SELECT $1, t.id, t.body, t.meta, t.group_id, t.dedup_id, $2, t.visible_at
+  FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[]) WITH ORDINALITY
+    AS t(id, body, meta, group_id, dedup_id, visible_at, n)
+  ORDER BY t.n
+  RETURNING id, seq`;
 
 // Claims a deduplication id, unless a live claim holds it (then it returns no row).
 const CLAIM_DEDUP = `INSERT INTO queue_dedup AS d (queue, scope, dedup_id, message_id, seq, expires_at)
@@ -89,45 +100,49 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
   const parse = (rows: { record: string }[]) => rows.map((r) => JSON.parse(r.record) as QueueRecord);
 
   async function getQueue(name: string): Promise<QueueRecord | undefined> {
-    const { rows } = await db.query<{ record: string }>('get queue', 'SELECT record FROM queues WHERE name = $1', [
-      name,
-    ]);
+    const { rows } = await db.query<{ record: string }>(
+      'get queue',
+      'SELECT record FROM queues WHERE name = $1',
+      [name],
+    );
     return parse(rows)[0];
   }
 
-  async function insertMessages(q: PgQuery, queue: string, now: number, ms: NewMessage[], seqs: number[]) {
-    if (ms.length === 0) return;
-    await q(INSERT, [
+  const columns = (ms: NewMessage[]) => [
+    ms.map((m) => m.id),
+    ms.map((m) => m.body),
+    ms.map((m) => m.meta),
+    ms.map((m) => m.groupId),
+    ms.map((m) => m.dedupId),
+    ms.map((m) => m.visibleAt),
+  ];
+
+  /** A standard queue's send: one statement, no transaction to open. */
+  async function sendPlain(queue: string, messages: NewMessage[], now: number): Promise<SendOutcome[]> {
+    const { rows } = await db.query<{ id: string; seq: number }>('send messages', INSERT_NEW, [
       queue,
       now,
-      seqs,
-      ms.map((m) => m.id),
-      ms.map((m) => m.body),
-      ms.map((m) => m.meta),
-      ms.map((m) => m.groupId),
-      ms.map((m) => m.dedupId),
-      ms.map((m) => m.visibleAt),
+      ...columns(messages),
     ]);
+    const seqs = new Map(rows.map((r) => [r.id, r.seq]));
+    return messages.map((m) => ({ id: m.id, seq: seqs.get(m.id)!, duplicate: false }));
   }
 
-  async function send(
+  /** A FIFO queue's send, under the queue's lock: deduplication ids are claimed, then messages stored. */
+  async function sendDeduplicated(
     q: PgQuery,
     queue: string,
     messages: NewMessage[],
     now: number,
-    dedup: { windowMs: number; perGroup: boolean } | null,
+    dedup: { windowMs: number; perGroup: boolean },
   ): Promise<SendOutcome[]> {
-    if (dedup) await q(LOCK_QUEUE, [queue]);
+    await q(LOCK_QUEUE, [queue]);
     // Seqs are taken up front, in batch order: the messages keep the order they were given.
     const { rows } = await q<{ seq: number }>(
       `SELECT nextval(pg_get_serial_sequence('queue_messages', 'seq')) AS seq FROM generate_series(1, $1)`,
       [messages.length],
     );
     const seqs = rows.map((r) => r.seq).sort((a, b) => a - b);
-    if (!dedup) {
-      await insertMessages(q, queue, now, messages, seqs);
-      return messages.map((m, i) => ({ id: m.id, seq: seqs[i]!, duplicate: false }));
-    }
     await q('DELETE FROM queue_dedup WHERE queue = $1 AND expires_at <= $2', [queue, now]);
     const out: SendOutcome[] = [];
     const fresh: NewMessage[] = [];
@@ -151,7 +166,7 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
       freshSeqs.push(seq);
       out.push({ id: m.id, seq, duplicate: false });
     }
-    await insertMessages(q, queue, now, fresh, freshSeqs);
+    if (fresh.length > 0) await q(INSERT, [queue, now, freshSeqs, ...columns(fresh)]);
     return out;
   }
 
@@ -160,7 +175,11 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
     const out: StoredMessage[] = [];
     // Messages past their receive limit are moved out of the way, then the search goes on.
     for (let round = 0; round < 10 && out.length < opts.max; round++) {
-      const { rows } = await q<Row>(opts.fifo ? VISIBLE_FIFO : VISIBLE, [queue, opts.now, opts.max - out.length]);
+      const { rows } = await q<Row>(opts.fifo ? VISIBLE_FIFO : VISIBLE, [
+        queue,
+        opts.now,
+        opts.max - out.length,
+      ]);
       if (rows.length === 0) break;
       const redrive = opts.redrive;
       const dead = redrive ? rows.filter((r) => r.receive_count >= redrive.maxReceiveCount) : [];
@@ -217,6 +236,7 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
     },
     async deleteQueue(name) {
       return db.transaction('delete queue', async (q) => {
+        await q(LOCK_QUEUE, [name]);
         await q('DELETE FROM queue_messages WHERE queue = $1', [name]);
         await q('DELETE FROM queue_dedup WHERE queue = $1', [name]);
         return (await q('DELETE FROM queues WHERE name = $1', [name])).rowCount > 0;
@@ -224,7 +244,8 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
     },
     async send(queue, messages, now, dedup) {
       if (messages.length === 0) return [];
-      return db.transaction('send messages', (q) => send(q, queue, messages, now, dedup));
+      if (!dedup) return sendPlain(queue, messages, now);
+      return db.transaction('send messages', (q) => sendDeduplicated(q, queue, messages, now, dedup));
     },
     async receive(queue, opts) {
       if (opts.max <= 0) return [];
@@ -257,6 +278,7 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
     },
     async purge(queue) {
       await db.transaction('purge queue', async (q) => {
+        await q(LOCK_QUEUE, [queue]);
         await q('DELETE FROM queue_messages WHERE queue = $1', [queue]);
         await q('DELETE FROM queue_dedup WHERE queue = $1', [queue]);
       });
@@ -282,12 +304,11 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
       return rows[0]?.t ?? undefined;
     },
     async expire(queue, sentBefore) {
-      return (
-        await db.query('expire messages', 'DELETE FROM queue_messages WHERE queue = $1 AND sent_at < $2', [
-          queue,
-          sentBefore,
-        ])
-      ).rowCount;
+      return db.transaction('expire messages', async (q) => {
+        await q(LOCK_QUEUE, [queue]);
+        return (await q('DELETE FROM queue_messages WHERE queue = $1 AND sent_at < $2', [queue, sentBefore]))
+          .rowCount;
+      });
     },
   };
 }

@@ -97,6 +97,40 @@ const MIGRATIONS: string[] = [
      WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'queue_messages');
    UPDATE sqlite_sequence SET seq = max(seq, (SELECT coalesce(max(seq), 0) FROM queue_dedup))
      WHERE name = 'queue_messages';`,
+  // Topics: subscriptions, FIFO deduplication, and the outbox of deliveries to functions and
+  // HTTP endpoints (queue deliveries go straight into queue_messages, in the publish's transaction).
+  `CREATE TABLE topics (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL,
+     seq INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE topic_subscriptions (
+     id TEXT PRIMARY KEY,
+     topic TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX topic_subscriptions_topic ON topic_subscriptions (topic, created_at);
+   CREATE TABLE topic_dedup (
+     topic TEXT NOT NULL,
+     dedup_id TEXT NOT NULL,
+     message_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (topic, dedup_id)
+   );
+   CREATE TABLE topic_deliveries (
+     id TEXT PRIMARY KEY,
+     subscription TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     due_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     leased INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX topic_deliveries_due ON topic_deliveries (due_at);
+   CREATE INDEX topic_deliveries_subscription ON topic_deliveries (subscription);`,
 ];
 
 /**

@@ -35,19 +35,26 @@ const toMessage = (r: Row): StoredMessage => ({
   sourceQueue: r.source_queue,
 });
 
-/** Queues in the embedded SQLite database: every operation is one transaction. */
-export function sqliteQueues(db: SqliteDatabase): QueueBackend {
-  const getQ = db.prepare<[string], { record: string }>('SELECT record FROM queues WHERE name = ?');
-  const listQ = db.prepare<[], { record: string }>('SELECT record FROM queues ORDER BY name');
-  const insQ = db.prepare<[string, string]>('INSERT INTO queues (name, record) VALUES (?, ?)');
-  const updQ = db.prepare<[string, string]>('UPDATE queues SET record = ? WHERE name = ?');
-  const delQ = db.prepare<[string]>('DELETE FROM queues WHERE name = ?');
-  const delMsgs = db.prepare<[string]>('DELETE FROM queue_messages WHERE queue = ?');
-  const delDedup = db.prepare<[string]>('DELETE FROM queue_dedup WHERE queue = ?');
-  const insMsg = db.prepare<[string, string, string, string, string | null, string | null, number, number]>(
-    `INSERT INTO queue_messages (queue, id, body, meta, group_id, dedup_id, sent_at, visible_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+const INSERT_MESSAGE = `INSERT INTO queue_messages (queue, id, body, meta, group_id, dedup_id, sent_at, visible_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/**
+ * Stores messages in a queue, FIFO deduplication included, inside the caller's transaction. The
+ * queue backend's `send` wraps it in one; the topic backend calls it within a publish's
+ * transaction, so a fan-out to queues commits with the publish (`backends/sqlite/topics.ts`).
+ */
+export function queueMessageWriter(
+  db: SqliteDatabase,
+): (
+  queue: string,
+  messages: NewMessage[],
+  now: number,
+  dedup: { windowMs: number; perGroup: boolean } | null,
+) => SendOutcome[] {
+  const insMsg =
+    db.prepare<[string, string, string, string, string | null, string | null, number, number]>(
+      INSERT_MESSAGE,
+    );
   const findDedup = db.prepare<[string, string, string, number], { message_id: string; seq: number }>(
     'SELECT message_id, seq FROM queue_dedup WHERE queue = ? AND scope = ? AND dedup_id = ? AND expires_at > ?',
   );
@@ -58,6 +65,46 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
   const sweepDedup = db.prepare<[string, number]>(
     'DELETE FROM queue_dedup WHERE queue = ? AND expires_at <= ?',
   );
+  return (queue, messages, now, dedup) => {
+    const out: SendOutcome[] = [];
+    if (dedup) sweepDedup.run(queue, now);
+    for (const m of messages) {
+      if (dedup && m.dedupId !== null) {
+        const scope = dedup.perGroup ? (m.groupId ?? '') : '';
+        const seen = findDedup.get(queue, scope, m.dedupId, now);
+        if (seen) {
+          out.push({ id: seen.message_id, seq: seen.seq, duplicate: true });
+          continue;
+        }
+        const seq = Number(
+          insMsg.run(queue, m.id, m.body, m.meta, m.groupId, m.dedupId, now, m.visibleAt).lastInsertRowid,
+        );
+        putDedup.run(queue, scope, m.dedupId, m.id, seq, now + dedup.windowMs);
+        out.push({ id: m.id, seq, duplicate: false });
+        continue;
+      }
+      const seq = Number(
+        insMsg.run(queue, m.id, m.body, m.meta, m.groupId, m.dedupId, now, m.visibleAt).lastInsertRowid,
+      );
+      out.push({ id: m.id, seq, duplicate: false });
+    }
+    return out;
+  };
+}
+
+/** Queues in the embedded SQLite database: every operation is one transaction. */
+export function sqliteQueues(db: SqliteDatabase): QueueBackend {
+  const getQ = db.prepare<[string], { record: string }>('SELECT record FROM queues WHERE name = ?');
+  const listQ = db.prepare<[], { record: string }>('SELECT record FROM queues ORDER BY name');
+  const insQ = db.prepare<[string, string]>('INSERT INTO queues (name, record) VALUES (?, ?)');
+  const updQ = db.prepare<[string, string]>('UPDATE queues SET record = ? WHERE name = ?');
+  const delQ = db.prepare<[string]>('DELETE FROM queues WHERE name = ?');
+  const delMsgs = db.prepare<[string]>('DELETE FROM queue_messages WHERE queue = ?');
+  const delDedup = db.prepare<[string]>('DELETE FROM queue_dedup WHERE queue = ?');
+  const insMsg =
+    db.prepare<[string, string, string, string, string | null, string | null, number, number]>(
+      INSERT_MESSAGE,
+    );
   const visible = db.prepare<[string, number, number], Row>(
     'SELECT * FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?',
   );
@@ -97,38 +144,7 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
   );
   const expire = db.prepare<[string, number]>('DELETE FROM queue_messages WHERE queue = ? AND sent_at < ?');
 
-  const send = db.transaction(
-    (
-      queue: string,
-      messages: NewMessage[],
-      now: number,
-      dedup: { windowMs: number; perGroup: boolean } | null,
-    ) => {
-      const out: SendOutcome[] = [];
-      if (dedup) sweepDedup.run(queue, now);
-      for (const m of messages) {
-        if (dedup && m.dedupId !== null) {
-          const scope = dedup.perGroup ? (m.groupId ?? '') : '';
-          const seen = findDedup.get(queue, scope, m.dedupId, now);
-          if (seen) {
-            out.push({ id: seen.message_id, seq: seen.seq, duplicate: true });
-            continue;
-          }
-          const seq = Number(
-            insMsg.run(queue, m.id, m.body, m.meta, m.groupId, m.dedupId, now, m.visibleAt).lastInsertRowid,
-          );
-          putDedup.run(queue, scope, m.dedupId, m.id, seq, now + dedup.windowMs);
-          out.push({ id: m.id, seq, duplicate: false });
-          continue;
-        }
-        const seq = Number(
-          insMsg.run(queue, m.id, m.body, m.meta, m.groupId, m.dedupId, now, m.visibleAt).lastInsertRowid,
-        );
-        out.push({ id: m.id, seq, duplicate: false });
-      }
-      return out;
-    },
-  );
+  const send = db.transaction(queueMessageWriter(db));
 
   const receive = db.transaction((queue: string, opts: Parameters<QueueBackend['receive']>[1]) => {
     const out: StoredMessage[] = [];

@@ -103,7 +103,8 @@ export function validateAttributes(
 ): QueueAttributes {
   const out: QueueAttributes = {};
   for (const [name, raw] of Object.entries(input)) {
-    const rule = SETTABLE[name];
+    // Own properties only: `toString` or `__proto__` are not attributes.
+    const rule = Object.hasOwn(SETTABLE, name) ? SETTABLE[name] : undefined;
     if (!rule || (rule.createOnly && !creating))
       throw new QueueError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     if (typeof raw !== 'string') throw invalidValue(name, 'must be a string.');

@@ -6,6 +6,7 @@ import {
   parseRedrivePolicy,
   type QueueAttributes,
   READ_ONLY,
+  SETTABLE,
   validateAttributes,
 } from './attributes.ts';
 import type { NewMessage, QueueBackend, QueueRecord, StoredMessage } from './backend.ts';
@@ -380,7 +381,8 @@ export class QueueService {
     raw: Record<string, unknown>,
     system: boolean,
   ): Record<string, MessageAttributeValue> {
-    const out: Record<string, MessageAttributeValue> = {};
+    // No prototype: an attribute may be named `__proto__` (test/compat/sqs-bad-input.test.ts).
+    const out: Record<string, MessageAttributeValue> = Object.create(null);
     const entries = Object.entries(raw);
     if (entries.length > 10)
       throw invalidParam(
@@ -440,7 +442,12 @@ export class QueueService {
   }
 
   /** Validates one SendMessage (or batch entry) and turns it into a stored message. */
-  private prepare(q: QueueRecord, e: Input, sender: string, now: number): { msg: NewMessage; reply: Output } {
+  private prepare(
+    q: QueueRecord,
+    e: Input,
+    sender: string,
+    now: number,
+  ): { msg: NewMessage; reply: Output; size: number } {
     const body = str(e, 'MessageBody');
     if (body === undefined || body.length === 0) throw missing('MessageBody');
     if (BAD_CHARS.test(body))
@@ -506,6 +513,7 @@ export class QueueService {
     return {
       msg: { id, body, meta: JSON.stringify(meta), groupId, dedupId, visibleAt: now + delayMs },
       reply,
+      size,
     };
   }
 
@@ -596,14 +604,18 @@ export class QueueService {
     for (const e of entries) {
       try {
         const p = this.prepare(q, e, sender, now);
-        total += Buffer.byteLength(p.msg.body);
-        ok.push({ id: e.Id as string, ...p });
+        total += p.size;
+        ok.push({ id: e.Id as string, msg: p.msg, reply: p.reply });
       } catch (err) {
         if (!(err instanceof QueueError)) throw err;
+        // A refused entry still counts towards the size of the request.
+        if (typeof e.MessageBody === 'string') total += Buffer.byteLength(e.MessageBody);
         failed.push({ Id: e.Id, SenderFault: true, Code: err.code, Message: err.message });
       }
     }
-    const max = intAttribute(q.attributes, 'MaximumMessageSize');
+    // Bodies and attributes of all entries together, against SQS's own limit rather than the
+    // queue's MaximumMessageSize, as SQS does (test/compat/sqs-bad-input.test.ts).
+    const max = SETTABLE.MaximumMessageSize!.max!;
     if (total > max)
       throw new QueueError(
         'BatchRequestTooLong',
@@ -731,7 +743,7 @@ export class QueueService {
       if ((wantAll || systemNames.includes(k)) && sys[k] !== undefined) attributes[k] = sys[k];
     if (Object.keys(attributes).length > 0) out.Attributes = attributes;
     if (meta.a && attrNames.length > 0) {
-      const picked: Record<string, MessageAttributeValue> = {};
+      const picked: Record<string, MessageAttributeValue> = Object.create(null);
       for (const [k, v] of Object.entries(meta.a)) {
         const wanted = attrNames.some(
           (n) => n === 'All' || n === '.*' || n === k || (n.endsWith('.*') && k.startsWith(n.slice(0, -1))),

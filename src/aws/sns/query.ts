@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestTarget } from '../../server/http-io.ts';
+import type { Input, Output } from '../../services/topics/message.ts';
+import { scopeService } from '../sqs/query.ts';
+
+/** The namespace of SNS's XML answers. */
+export const XMLNS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** Whether a request is an SNS call: a form POST (or a GET with `Action`) signed for `sns`. */
+export function isSnsRequest(req: IncomingMessage, url: RequestTarget): boolean {
+  const form = String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+  const get = req.method === 'GET' && url.query.includes('Action=');
+  if (!(req.method === 'POST' && form) && !get) return false;
+  return scopeService(req, url) === 'sns';
+}
+
+type Tree = { [k: string]: Tree | string };
+
+/** `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. */
+function toTree(params: URLSearchParams): Tree {
+  const root: Tree = {};
+  for (const [key, value] of params) {
+    const parts = key.split('.');
+    let node = root;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i]!;
+      const next = node[p];
+      if (typeof next === 'object') node = next;
+      else {
+        const created: Tree = {};
+        node[p] = created;
+        node = created;
+      }
+    }
+    node[parts.at(-1)!] = value;
+  }
+  return root;
+}
+
+function indexed(node: Tree | string | undefined): (Tree | string)[] {
+  if (node === undefined || typeof node === 'string') return [];
+  return Object.keys(node)
+    .filter((k) => /^\d+$/.test(k))
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => node[k]!);
+}
+
+/**
+ * The awsQuery serialisation, undone: `X.member.N` is a list, `X.entry.N.key`/`.value` (or
+ * `.Name`/`.Value`, for message attributes) is a map, anything else a structure.
+ */
+function fromTree(node: Tree | string): unknown {
+  if (typeof node === 'string') return node;
+  const keys = Object.keys(node);
+  if (keys.length === 1 && keys[0] === 'member') return indexed(node.member).map(fromTree);
+  if (keys.length === 1 && keys[0] === 'entry') {
+    const map: Record<string, unknown> = {};
+    for (const e of indexed(node.entry)) {
+      if (typeof e === 'string') continue;
+      const k = e.key ?? e.Name;
+      const v = e.value ?? e.Value;
+      if (typeof k === 'string' && v !== undefined) map[k] = fromTree(v);
+    }
+    return map;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = fromTree(node[k]!);
+  return out;
+}
+
+/** A query-protocol request's action and its parameters, shaped as the API's input structure. */
+export function parseQuery(
+  url: RequestTarget,
+  body: Buffer | undefined,
+): { action: string | undefined; input: Input } {
+  const params = new URLSearchParams(url.query);
+  if (body && body.length > 0)
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.append(k, v);
+  for (const k of [...params.keys()]) if (k.startsWith('X-Amz-')) params.delete(k);
+  const action = params.get('Action') ?? undefined;
+  params.delete('Action');
+  params.delete('Version');
+  return { action, input: fromTree(toTree(params)) as Input };
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\r/g, '&#13;');
+}
+
+/** Members that are maps in SNS's output shapes (the rest are structures or lists). */
+const MAPS = new Set(['Attributes']);
+
+function xml(name: string, v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return `<${name}>${v.map((m) => xml('member', m)).join('')}</${name}>`;
+  if (typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (MAPS.has(name))
+      return `<${name}>${entries.map(([k, x]) => `<entry><key>${esc(k)}</key>${xml('value', x)}</entry>`).join('')}</${name}>`;
+    return `<${name}>${entries.map(([k, x]) => xml(k, x)).join('')}</${name}>`;
+  }
+  return `<${name}>${esc(String(v))}</${name}>`;
+}
+
+/** The query protocol's XML answer for an action's output. */
+export function responseXml(action: string, out: Output, requestId: string): string {
+  const members = Object.entries(out)
+    .map(([k, v]) => xml(k, v))
+    .join('');
+  const result = members === '' ? '' : `<${action}Result>${members}</${action}Result>`;
+  return `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+export function errorXml(
+  type: 'Sender' | 'Receiver',
+  code: string,
+  message: string,
+  requestId: string,
+): string {
+  return `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
