@@ -6,6 +6,7 @@ import { routeShape } from '../gateway/route-spec.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { CodeStore } from './code-store.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
+import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
 
 export interface DeployResult {
   created: string[];
@@ -18,6 +19,8 @@ export interface DeployResult {
   queues?: string[];
   /** Event source mappings it changed: `orders → worker (created)`. */
   mappings?: string[];
+  /** Topics and subscriptions it created or changed. */
+  topics?: string[];
 }
 
 /** Applies function changes: one function at a time (admin API) or a whole app (manifest). */
@@ -182,7 +185,12 @@ export class Deployer {
     app: string,
     functions: Record<string, FunctionConfig>,
     zip: Uint8Array,
-    extra: { queues?: QueueSpec[]; queueEvents?: QueueEventSpec[] } = {},
+    extra: {
+      queues?: QueueSpec[];
+      queueEvents?: QueueEventSpec[];
+      topics?: TopicSpec[];
+      topicEvents?: { topic: string; subscription: SubscriptionSpec }[];
+    } = {},
   ): Promise<DeployResult> {
     const result: DeployResult = {
       created: [],
@@ -195,8 +203,39 @@ export class Deployer {
     };
     const queues = extra.queues ?? [];
     const queueEvents = extra.queueEvents ?? [];
-    if ((queues.length > 0 || queueEvents.length > 0) && !this.resources)
-      throw new BatonError('InvalidParameterValue', 'queues: this server has no queue service');
+    const topics = extra.topics ?? [];
+    const topicEvents = extra.topicEvents ?? [];
+    if (
+      (queues.length > 0 || queueEvents.length > 0 || topics.length > 0 || topicEvents.length > 0) &&
+      !this.resources
+    )
+      throw new BatonError(
+        'InvalidParameterValue',
+        'queues, topics: this server has no queue or topic service',
+      );
+    for (const t of topics)
+      for (const s of t.subscriptions)
+        if (
+          s.protocol === 'sqs' &&
+          !queues.some((q) => q.name === s.target) &&
+          !(await this.resources!.queueExists(s.target))
+        )
+          throw new BatonError(
+            'InvalidParameterValue',
+            `${s.path}.queue: no queue ${s.target} (declare it under queues:)`,
+            {
+              details: { path: `${s.path}.queue` },
+            },
+          );
+    for (const e of topicEvents)
+      if (!topics.some((t) => t.name === e.topic) && !(await this.resources!.topicExists(e.topic)))
+        throw new BatonError(
+          'InvalidParameterValue',
+          `${e.subscription.path}.topic: no topic ${e.topic} (declare it under topics:)`,
+          {
+            details: { path: `${e.subscription.path}.topic` },
+          },
+        );
     for (const ev of queueEvents) {
       if (!queues.some((q) => q.name === ev.queue) && !(await this.resources!.queueExists(ev.queue)))
         throw new BatonError(
@@ -247,8 +286,79 @@ export class Deployer {
         result.queues!.push(`${q.name} (${await this.resources.ensureQueue(q.name, attributes)})`);
       }
       await this.syncMappings(app, queueEvents, result);
+      await this.syncTopics(app, functions, queues, topics, topicEvents, result);
     }
     return result;
+  }
+
+  /**
+   * Creates the manifest's topics (or brings their attributes in line) and keeps their
+   * subscriptions: missing ones are made, changed ones updated, and those that point at this
+   * app's own queues or functions but are no longer declared are removed. Subscriptions made by
+   * other means to other endpoints are left alone.
+   */
+  private async syncTopics(
+    app: string,
+    functions: Record<string, FunctionConfig>,
+    queues: QueueSpec[],
+    topics: TopicSpec[],
+    topicEvents: { topic: string; subscription: SubscriptionSpec }[],
+    result: DeployResult,
+  ): Promise<void> {
+    const r = this.resources!;
+    result.topics = [];
+    const endpointOf = (s: SubscriptionSpec) =>
+      s.protocol === 'sqs'
+        ? r.queueArn(s.target)
+        : s.protocol === 'lambda'
+          ? r.functionArn(s.target)
+          : s.target;
+    const owned = new Set([
+      ...queues.map((q) => r.queueArn(q.name)),
+      ...Object.keys(functions).map((f) => r.functionArn(f)),
+    ]);
+    for (const app_ of this.registry.list()) if (app_.app === app) owned.add(r.functionArn(app_.name));
+    const names = new Set([...topics.map((t) => t.name), ...topicEvents.map((e) => e.topic)]);
+    for (const name of names) {
+      const spec = topics.find((t) => t.name === name);
+      if (spec) result.topics.push(`${name} (${await r.ensureTopic(name, spec.attributes)})`);
+      const desired = [
+        ...(spec?.subscriptions ?? []),
+        ...topicEvents.filter((e) => e.topic === name).map((e) => e.subscription),
+      ];
+      const existing = await r.subscriptions(name);
+      for (const s of desired) {
+        const endpoint = endpointOf(s);
+        const have = existing.find((e) => e.protocol === s.protocol && e.endpoint === endpoint);
+        const label = `${name} → ${s.protocol === 'lambda' || s.protocol === 'sqs' ? s.target : endpoint}`;
+        if (!have) {
+          await r.subscribe(name, s.protocol, endpoint, s.attributes);
+          result.topics.push(`subscription ${label} (created)`);
+          continue;
+        }
+        existing.splice(existing.indexOf(have), 1);
+        const keys = ['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope'];
+        const changed: Record<string, string> = {};
+        for (const k of keys) {
+          const want =
+            s.attributes[k] ??
+            (k === 'RawMessageDelivery' ? 'false' : k === 'FilterPolicyScope' ? 'MessageAttributes' : '');
+          const got =
+            have.attributes[k] ??
+            (k === 'RawMessageDelivery' ? 'false' : k === 'FilterPolicyScope' ? 'MessageAttributes' : '');
+          if (want !== got && !(k === 'FilterPolicy' && sameJson(want, got))) changed[k] = want;
+        }
+        if (Object.keys(changed).length === 0) continue;
+        await r.setSubscriptionAttributes(have.arn, changed);
+        result.topics.push(`subscription ${label} (updated)`);
+      }
+      if (!spec) continue;
+      for (const e of existing) {
+        if (!owned.has(e.endpoint)) continue;
+        await r.unsubscribe(e.arn);
+        result.topics.push(`subscription ${name} → ${e.endpoint} (deleted)`);
+      }
+    }
   }
 
   /** Makes the app's event source mappings match its `queue` events. */
@@ -294,8 +404,23 @@ export class Deployer {
   }
 }
 
-/** What a deploy needs of the services an app declares (queues now; topics and buses later). */
+/** What a deploy needs of the services an app declares (queues and topics; buses later). */
 export interface AppResources {
+  functionArn(name: string): string;
+  topicExists(name: string): Promise<boolean>;
+  /** Creates the topic, or sets the attributes that differ. */
+  ensureTopic(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
+  subscriptions(
+    topic: string,
+  ): Promise<{ arn: string; protocol: string; endpoint: string; attributes: Record<string, string> }[]>;
+  subscribe(
+    topic: string,
+    protocol: string,
+    endpoint: string,
+    attributes: Record<string, string>,
+  ): Promise<void>;
+  setSubscriptionAttributes(arn: string, attributes: Record<string, string>): Promise<void>;
+  unsubscribe(arn: string): Promise<void>;
   queueExists(name: string): Promise<boolean>;
   queueArn(name: string): string;
   /** Creates the queue, or sets the attributes that differ. */
@@ -354,4 +479,12 @@ function samePublished(version: FunctionRecord, latest: FunctionRecord): boolean
       r.deadLetterTargetArn,
     ]);
   return pick(version) === pick(latest);
+}
+
+function sameJson(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
 }

@@ -4,6 +4,7 @@ import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape, splitEvents } from '../gateway/route-spec.ts';
 import { parseQueueEvent, parseQueues, type QueueEventSpec, type QueueSpec } from './manifest-queues.ts';
+import { parseTopicEvent, parseTopics, type SubscriptionSpec, type TopicSpec } from './manifest-topics.ts';
 
 /** A parsed `baton.yaml`. */
 export interface Manifest {
@@ -14,9 +15,13 @@ export interface Manifest {
   queues: QueueSpec[];
   /** The functions' `queue` events: the event source mappings the app keeps. */
   queueEvents: QueueEventSpec[];
+  /** The `topics` section. */
+  topics: TopicSpec[];
+  /** The functions' `topic` events: lambda subscriptions the app keeps. */
+  topicEvents: { topic: string; subscription: SubscriptionSpec }[];
 }
 
-const SECTIONS = new Set(['app', 'functions', 'queues']);
+const SECTIONS = new Set(['app', 'functions', 'queues', 'topics']);
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -46,6 +51,8 @@ export function parseManifest(text: string, dir: string): Manifest {
   const functions: Record<string, FunctionConfig> = {};
   const queues = parseQueues(o.queues);
   const queueEvents: QueueEventSpec[] = [];
+  const topics = parseTopics(o.topics);
+  const topicEvents: Manifest['topicEvents'] = [];
   // Route shape → where it was first declared: two declarations of one route are an error.
   const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
@@ -55,7 +62,9 @@ export function parseManifest(text: string, dir: string): Manifest {
     functions[name] = fn;
     const { routes, others } = splitEvents((config as Record<string, unknown>).events, `${path}.events`);
     for (const other of others) {
-      queueEvents.push({ ...parseQueueEvent(name, other.event, other.path), path: `${other.path}.queue` });
+      if (other.kind === 'topic') topicEvents.push(parseTopicEvent(name, other.event, other.path));
+      else
+        queueEvents.push({ ...parseQueueEvent(name, other.event, other.path), path: `${other.path}.queue` });
     }
     if (routes.length === 0) continue;
     fn.routes = routes;
@@ -67,7 +76,7 @@ export function parseManifest(text: string, dir: string): Manifest {
       claimed.set(shape, `${path}.events`);
     });
   }
-  return { app, functions, queues, queueEvents };
+  return { app, functions, queues, queueEvents, topics, topicEvents };
 }
 
 function defaultAppName(dir: string): string {

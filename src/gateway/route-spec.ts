@@ -50,7 +50,7 @@ function parseHttpEventEntry(ev: unknown, p: string): HttpRouteSpec {
   if (!isMapping(ev) || Object.keys(ev).length !== 1)
     throw invalid(p, 'must be a mapping with one event type, like { http: "GET /items" }');
   const [kind, spec] = Object.entries(ev)[0]!;
-  if (kind !== 'http') throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue)');
+  if (kind !== 'http') throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue, topic)');
   return parseHttpEvent(spec, `${p}.http`);
 }
 
@@ -69,6 +69,7 @@ export function splitEvents(
   value.forEach((ev, i) => {
     const p = `${path}[${i}]`;
     if (isMapping(ev) && 'queue' in ev) others.push({ kind: 'queue', event: ev, path: p });
+    else if (isMapping(ev) && 'topic' in ev) others.push({ kind: 'topic', event: ev, path: p });
     else routes.push(parseHttpEventEntry(ev, p));
   });
   return { routes, others };

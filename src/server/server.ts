@@ -32,6 +32,7 @@ import { loadSigningIdentity, MessageSigner } from '../services/topics/signing.t
 import { LogSink } from '../telemetry/logs/log-sink.ts';
 import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
+import { appResources } from './app-resources.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
 import type { Credentials } from './credentials.ts';
@@ -147,11 +148,13 @@ export async function startServer(
     region: config.region,
     endpoint: () => identity.endpointUrl,
   });
-  const deployer = new Deployer(registry, code, clock, {
-    queueExists: (name) => queues.exists(name),
-    queueArn: (name) => queues.arnOf(name),
-    ensureQueue: (name, attributes) => queues.ensureQueue(name, attributes),
-  });
+  // Topics are made below; deploys only run once the server is up.
+  const deployer = new Deployer(
+    registry,
+    code,
+    clock,
+    appResources(queues, () => topics, identity),
+  );
   const { server: gateway } = gatewayServer({
     routes: registry,
     // $LATEST, with the event as an object: the gateway sizes it, the instance serialises it.

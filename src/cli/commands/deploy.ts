@@ -14,6 +14,7 @@ export function printDeployResult(app: string, r: DeployResult): void {
   if (lines.length === 1) lines.push('  (no functions)');
   for (const q of r.queues ?? []) lines.push(`  queue ${q}`);
   for (const m of r.mappings ?? []) lines.push(`  queue event ${m}`);
+  for (const t of r.topics ?? []) lines.push(`  topic ${t}`);
   process.stdout.write(lines.join('\n') + '\n');
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }

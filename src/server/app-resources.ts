@@ -1,0 +1,81 @@
+import type { AppResources } from '../deploy/deployer.ts';
+import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
+import type { QueueService } from '../services/queues/service.ts';
+import type { TopicService } from '../services/topics/service.ts';
+
+/** What deploys need of the queue and topic services, through their public operations. */
+export function appResources(
+  queues: QueueService,
+  topics: () => TopicService,
+  identity: PlatformIdentity,
+): AppResources {
+  const topicArn = (name: string) => topics().arnOf(name);
+  return {
+    queueExists: (name) => queues.exists(name),
+    queueArn: (name) => queues.arnOf(name),
+    ensureQueue: (name, attributes) => queues.ensureQueue(name, attributes),
+    functionArn: (name) => functionArn(identity, name),
+    async topicExists(name) {
+      try {
+        await topics().topicFromArn(topicArn(name));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async ensureTopic(name, attributes) {
+      if (!(await this.topicExists(name))) {
+        await topics().createTopic({ Name: name, Attributes: attributes });
+        return 'created';
+      }
+      const have = ((await topics().getTopicAttributes({ TopicArn: topicArn(name) })).Attributes ??
+        {}) as Record<string, string>;
+      let updated = false;
+      for (const [k, v] of Object.entries(attributes)) {
+        if (k === 'FifoTopic' || have[k] === v) continue;
+        await topics().setTopicAttributes({ TopicArn: topicArn(name), AttributeName: k, AttributeValue: v });
+        updated = true;
+      }
+      return updated ? 'updated' : 'unchanged';
+    },
+    async subscriptions(topic) {
+      const out: { arn: string; protocol: string; endpoint: string; attributes: Record<string, string> }[] =
+        [];
+      let token: string | undefined;
+      do {
+        const page = await topics().listSubscriptionsByTopic({ TopicArn: topicArn(topic), NextToken: token });
+        for (const s of (page.Subscriptions ?? []) as Record<string, string>[]) {
+          if (!s.SubscriptionArn?.startsWith('arn:')) continue;
+          const attrs = await topics().getSubscriptionAttributes({ SubscriptionArn: s.SubscriptionArn });
+          out.push({
+            arn: s.SubscriptionArn,
+            protocol: s.Protocol ?? '',
+            endpoint: s.Endpoint ?? '',
+            attributes: (attrs.Attributes ?? {}) as Record<string, string>,
+          });
+        }
+        token = page.NextToken as string | undefined;
+      } while (token);
+      return out;
+    },
+    async subscribe(topic, protocol, endpoint, attributes) {
+      await topics().subscribe({
+        TopicArn: topicArn(topic),
+        Protocol: protocol,
+        Endpoint: endpoint,
+        Attributes: attributes,
+      });
+    },
+    async setSubscriptionAttributes(arn, attributes) {
+      for (const [k, v] of Object.entries(attributes))
+        await topics().setSubscriptionAttributes({
+          SubscriptionArn: arn,
+          AttributeName: k,
+          AttributeValue: v,
+        });
+    },
+    async unsubscribe(arn) {
+      await topics().unsubscribe({ SubscriptionArn: arn });
+    },
+  };
+}
