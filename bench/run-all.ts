@@ -11,6 +11,7 @@ const benches = [
   'sigv4.ts',
   'lambda-api.ts',
   'async.ts',
+  'topics.ts',
 ];
 let failed = 0;
 for (const b of benches) {
