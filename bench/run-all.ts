@@ -12,6 +12,8 @@ const benches = [
   'lambda-api.ts',
   'async.ts',
   'topics.ts',
+  'sqs.ts',
+  'queue-function.ts',
 ];
 let failed = 0;
 for (const b of benches) {

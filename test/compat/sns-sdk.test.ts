@@ -27,6 +27,7 @@ import {
 import {
   CreateQueueCommand,
   DeleteQueueCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SQSClient,
@@ -633,5 +634,16 @@ describe('topics with @aws-sdk/client-sns (awsQuery) against a real baton up', (
     const unknown = await call({ Action: 'Fly' });
     assert.equal(unknown.status, 400);
     assert.match(unknown.xml, /<Code>InvalidAction<\/Code>/);
+    // Object members are neither actions nor a way into Object.prototype.
+    const ctor = await call({ Action: 'constructor' });
+    assert.equal(ctor.status, 400);
+    const polluting = await call({ Action: 'ListTopics', '__proto__.VisibilityTimeout': '0' });
+    assert.equal(polluting.status, 200);
+    assert.equal(({} as Record<string, unknown>).VisibilityTimeout, undefined);
+    const probe = (await sqs.send(new CreateQueueCommand({ QueueName: 'after-pollution' }))).QueueUrl!;
+    const attrs = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: probe, AttributeNames: ['VisibilityTimeout'] }),
+    );
+    assert.equal(attrs.Attributes?.VisibilityTimeout, '30', 'the server’s objects were not polluted');
   });
 });

@@ -158,7 +158,9 @@ describe('event source mappings: queues drive functions', () => {
     assert.equal(dead.Messages?.[0]?.Body, 'fail-2');
     const bodies = (await records()).map((x) => x.body);
     assert.equal(bodies.filter((b) => b === 'fail-2').length, 2, 'received exactly maxReceiveCount times');
-    assert.equal(bodies.filter((b) => b === 'ok-1').length, 1, 'successes are deleted, never redelivered');
+    // Successes are deleted (a redelivery is possible only if a slow machine outran the 1 s
+    // visibility timeout: delivery is at least once); the queue ends empty either way.
+    assert.ok(bodies.filter((b) => b === 'ok-1').length >= 1);
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }));
     assert.equal(attrs.Attributes?.ApproximateNumberOfMessages, '0');
     assert.equal(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible, '0');

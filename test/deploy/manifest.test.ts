@@ -40,6 +40,8 @@ describe('baton.yaml', () => {
       },
       queues: [],
       queueEvents: [],
+      topics: [],
+      topicEvents: [],
     });
   });
 

@@ -85,7 +85,8 @@ export async function startServerProcess(
     cliEnv: { PATH: process.env.PATH, BATON_ENDPOINT: controlUrl, BATON_DATA: dataDir },
     stop(signal = 'SIGINT') {
       return new Promise((resolve) => {
-        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        // Already gone (an exit, or a kill by signal: then exitCode stays null).
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve(proc.exitCode);
         proc.once('exit', (code) => resolve(code));
         proc.kill(signal);
       });

@@ -18,7 +18,8 @@ type Tree = { [k: string]: Tree | string };
 
 /** `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. */
 function toTree(params: URLSearchParams): Tree {
-  const root: Tree = {};
+  // No prototypes: a parameter named `__proto__.X` must not reach Object.prototype.
+  const root: Tree = Object.create(null);
   for (const [key, value] of params) {
     const parts = key.split('.');
     let node = root;
@@ -27,7 +28,7 @@ function toTree(params: URLSearchParams): Tree {
       const next = node[p];
       if (typeof next === 'object') node = next;
       else {
-        const created: Tree = {};
+        const created: Tree = Object.create(null);
         node[p] = created;
         node = created;
       }
@@ -54,7 +55,7 @@ function fromTree(node: Tree | string): unknown {
   const keys = Object.keys(node);
   if (keys.length === 1 && keys[0] === 'member') return indexed(node.member).map(fromTree);
   if (keys.length === 1 && keys[0] === 'entry') {
-    const map: Record<string, unknown> = {};
+    const map: Record<string, unknown> = Object.create(null);
     for (const e of indexed(node.entry)) {
       if (typeof e === 'string') continue;
       const k = e.key ?? e.Name;
@@ -63,7 +64,7 @@ function fromTree(node: Tree | string): unknown {
     }
     return map;
   }
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = Object.create(null);
   for (const k of keys) out[k] = fromTree(node[k]!);
   return out;
 }

@@ -96,7 +96,7 @@ export function snsApi(deps: {
         return true;
       }
       const { action, input } = parseQuery(url, req.method === 'POST' ? body : undefined);
-      const op = action === undefined ? undefined : ops[action];
+      const op = action !== undefined && Object.hasOwn(ops, action) ? ops[action] : undefined;
       if (!op)
         throw new TopicError(
           'InvalidAction',
