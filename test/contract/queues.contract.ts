@@ -419,6 +419,26 @@ export function queuesContract(make: () => Promise<QueueBackend>): void {
     assert.deepEqual(await b.counts('q', T0 + 1_000), { visible: 0, inflight: 0, delayed: 0 });
   });
 
+  it('deletes a batch in one call, with a result per entry', async () => {
+    const b = await make();
+    await b.createQueue(queue('q'));
+    await b.send('q', [msg('a'), msg('b'), msg('c')], T0, null);
+    const [a, bm, c] = await b.receive('q', opts(T0, { max: 3, visibilityMs: 100 }));
+    const [a2] = await b.receive('q', opts(T0 + 100, { max: 1, visibilityMs: 100 }));
+    assert.equal(a2?.id, a?.id);
+    assert.deepEqual(
+      await b.deleteMessages('q', [
+        { id: a!.id, nonce: a!.receipt },
+        { id: bm!.id, nonce: bm!.receipt },
+        { id: 'nobody', nonce: 'x' },
+        { id: c!.id, nonce: c!.receipt },
+      ]),
+      ['stale', 'deleted', 'gone', 'deleted'],
+    );
+    assert.deepEqual(await b.deleteMessages('q', []), []);
+    assert.deepEqual(await b.counts('q', T0 + 150), { visible: 0, inflight: 1, delayed: 0 });
+  });
+
   it('changes visibility of an in-flight message with its current receipt', async () => {
     const b = await make();
     await b.createQueue(queue('q'));

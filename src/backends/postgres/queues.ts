@@ -263,6 +263,24 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
       const r = rows[0]!;
       return r.deleted ? 'deleted' : r.present ? 'stale' : 'gone';
     },
+    async deleteMessages(queue, entries) {
+      if (entries.length === 0) return [];
+      // One statement: delete where the receipt is current, then tell stale from gone.
+      const { rows } = await db.query<{ ord: string; deleted: boolean; present: boolean }>(
+        'delete messages',
+        `WITH input AS (
+           SELECT * FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(id, nonce, ord)),
+         d AS (
+           DELETE FROM queue_messages m USING input i
+           WHERE m.queue = $1 AND m.id = i.id AND m.receipt = i.nonce RETURNING m.id)
+         SELECT i.ord,
+                EXISTS (SELECT 1 FROM d WHERE d.id = i.id) AS deleted,
+                EXISTS (SELECT 1 FROM queue_messages q WHERE q.queue = $1 AND q.id = i.id) AS present
+         FROM input i ORDER BY i.ord`,
+        [queue, entries.map((e) => e.id), entries.map((e) => e.nonce)],
+      );
+      return rows.map((r) => (r.deleted ? 'deleted' : r.present ? 'stale' : 'gone'));
+    },
     async changeVisibility(queue, id, nonce, visibleAt, now) {
       const { rows } = await db.query<{ ok: boolean; current: boolean }>(
         'change visibility',

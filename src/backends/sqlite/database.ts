@@ -131,6 +131,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX topic_deliveries_due ON topic_deliveries (due_at);
    CREATE INDEX topic_deliveries_subscription ON topic_deliveries (subscription);`,
+  // Receives walk a queue's messages oldest first.
+  `CREATE INDEX queue_messages_seq ON queue_messages (queue, seq);`,
 ];
 
 /**

@@ -106,7 +106,8 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
       INSERT_MESSAGE,
     );
   const visible = db.prepare<[string, number, number], Row>(
-    'SELECT * FROM queue_messages WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?',
+    // Oldest first, walking the (queue, seq) index: no sort of the backlog, and it stops at `max`.
+    'SELECT * FROM queue_messages INDEXED BY queue_messages_seq WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?',
   );
   // FIFO: the oldest visible messages of groups with nothing in flight and nothing older hidden.
   const visibleFifo = db.prepare<[{ queue: string; now: number; limit: number }], Row>(
@@ -200,6 +201,10 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
     return 'deleted' as const;
   });
 
+  const deleteMessages = db.transaction((queue: string, entries: readonly { id: string; nonce: string }[]) =>
+    entries.map((e) => deleteMessage(queue, e.id, e.nonce)),
+  );
+
   const changeVisibility = db.transaction(
     (queue: string, id: string, nonce: string, visibleAt: number, now: number) => {
       const row = byId.get(queue, id);
@@ -248,6 +253,9 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
     },
     async deleteMessage(queue, id, nonce) {
       return guard('delete message', () => deleteMessage(queue, id, nonce));
+    },
+    async deleteMessages(queue, entries) {
+      return guard('delete messages', () => deleteMessages(queue, entries));
     },
     async changeVisibility(queue, id, nonce, visibleAt, now) {
       return guard('change visibility', () => changeVisibility(queue, id, nonce, visibleAt, now));

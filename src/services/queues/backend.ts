@@ -89,6 +89,11 @@ export interface QueueBackend {
   receive(queue: string, opts: ReceiveOptions): Promise<StoredMessage[]>;
   /** Deletes a message if `nonce` is its current receipt: 'stale' when it was received again since. */
   deleteMessage(queue: string, id: string, nonce: string): Promise<'deleted' | 'stale' | 'gone'>;
+  /** `deleteMessage` for several messages, in one transaction (DeleteMessageBatch). */
+  deleteMessages(
+    queue: string,
+    entries: readonly { id: string; nonce: string }[],
+  ): Promise<('deleted' | 'stale' | 'gone')[]>;
   /** Sets when a received message becomes visible again, if `nonce` is its current receipt. */
   changeVisibility(
     queue: string,

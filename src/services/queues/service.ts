@@ -679,7 +679,7 @@ export class QueueService {
       visibilityMs: visibilitySeconds * 1000,
       fifo: q.fifo,
       redrive,
-      nonce: () => randomBytes(12).toString('base64url'),
+      nonce: nonces(),
     });
     if (redrive) this.notify(redrive.deadLetterQueue);
     return got;
@@ -785,15 +785,18 @@ export class QueueService {
     const entries = this.batch(input, 'Entries');
     const ok: Output[] = [];
     const failed: Output[] = [];
+    const valid: { entry: Input; id: string; nonce: string }[] = [];
     for (const e of entries) {
       try {
-        await this.deleteOne(q, str(e, 'ReceiptHandle', true));
-        ok.push({ Id: e.Id });
+        valid.push({ entry: e, ...decodeReceipt(str(e, 'ReceiptHandle', true), q.name) });
       } catch (err) {
         if (!(err instanceof QueueError)) throw err;
         failed.push({ Id: e.Id, SenderFault: true, Code: err.code, Message: err.message });
       }
     }
+    // One transaction for the whole batch; a stale handle succeeds without effect, as on SQS.
+    await this.backend.deleteMessages(q.name, valid);
+    for (const v of valid) ok.push({ Id: v.entry.Id });
     return { Successful: ok, Failed: failed };
   }
 
@@ -893,7 +896,7 @@ export class QueueService {
           max: Math.min(10, budget),
           visibilityMs: 30_000,
           fifo: false,
-          nonce: () => randomBytes(12).toString('base64url'),
+          nonce: nonces(),
         });
         if (got.length === 0) {
           task.status = 'COMPLETED';
@@ -987,6 +990,16 @@ interface MoveTask {
   startedAt: number;
   failure?: string;
   timer?: TimerHandle;
+}
+
+/**
+ * Receipt nonces for one receive: one random draw, then a counter (a nonce only has to differ
+ * from the message's earlier ones, and 96 random bits do that).
+ */
+function nonces(): () => string {
+  const base = randomBytes(12).toString('base64url');
+  let n = 0;
+  return () => `${base}${(n++).toString(36)}`;
 }
 
 /** FIFO sequence numbers are decimal strings, 20 digits in SQS's responses. */
