@@ -131,8 +131,10 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX topic_deliveries_due ON topic_deliveries (due_at);
    CREATE INDEX topic_deliveries_subscription ON topic_deliveries (subscription);`,
-  // Receives walk a queue's messages oldest first.
-  `CREATE INDEX queue_messages_seq ON queue_messages (queue, seq);`,
+  // Receives walk a queue's messages oldest first. An index on visible_at would be rewritten by
+  // every receive (each hides its messages) for little gain: counts and long-poll timers scan.
+  `CREATE INDEX queue_messages_seq ON queue_messages (queue, seq);
+   DROP INDEX queue_messages_visible;`,
 ];
 
 /**
