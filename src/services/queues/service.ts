@@ -40,6 +40,8 @@ const ATTR_NAME_RE = /^(?!\.)(?!.*\.\.)(?!.*\.$)[a-zA-Z0-9_.-]{1,256}$/;
 // Characters SQS accepts in a body: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 const BAD_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const DEDUP_WINDOW_MS = 5 * 60_000;
+/** Longest a waiting receive goes without looking at its queue again. */
+const RECHECK_MS = 1000;
 const PURGE_INTERVAL_MS = 60_000;
 const SYSTEM_ATTRIBUTE_NAMES = [
   'SenderId',
@@ -690,7 +692,9 @@ export class QueueService {
     const next = await this.backend.nextVisible(queue, this.clock.now());
     // A send since the last look: look again at once.
     if ((this.changes.get(queue) ?? 0) !== seen) return;
-    const until = next === undefined ? deadline : Math.min(deadline, next);
+    // Looks again at least every second whatever it was told: a change this node did not see
+    // (another node, in a cluster) or missed is picked up within a second.
+    const until = Math.min(deadline, next ?? deadline, this.clock.now() + RECHECK_MS);
     await new Promise<void>((resolve) => {
       let set = this.waiters.get(queue);
       if (!set) {
