@@ -1,4 +1,3 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import {
   effectiveAttributes,
@@ -11,7 +10,10 @@ import {
 } from './attributes.ts';
 import type { NewMessage, QueueBackend, QueueRecord, StoredMessage } from './backend.ts';
 import { QueueError } from './errors.ts';
-import { type MessageAttributeValue, md5OfAttributes, md5OfBody } from './md5.ts';
+import { type Input, int, invalidParam, list, map, missing, type Output, str } from './input.ts';
+import { prepare, view } from './messages.ts';
+import { MoveTasks } from './move-tasks.ts';
+import { decodeReceipt, nonces, seqString } from './receipts.ts';
 
 export interface QueueServiceOptions {
   accountId: string;
@@ -20,86 +22,15 @@ export interface QueueServiceOptions {
   endpoint: () => string;
 }
 
-/** What a message carries besides its body, stored as `meta` (binary values as base64). */
-interface Meta {
-  a?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
-  s?: Record<string, { DataType: string; StringValue?: string }>;
-  mb: string;
-  ma?: string;
-  ms?: string;
-  sender: string;
-}
-
-export type Input = Record<string, unknown>;
-export type Output = Record<string, unknown>;
+export type { Input, Output } from './input.ts';
 
 const NAME_RE = /^[a-zA-Z0-9_-]{1,80}$/;
 const FIFO_NAME_RE = /^[a-zA-Z0-9_-]{1,75}\.fifo$/;
 const BATCH_ID_RE = /^[a-zA-Z0-9_-]{1,80}$/;
-const ATTR_NAME_RE = /^(?!\.)(?!.*\.\.)(?!.*\.$)[a-zA-Z0-9_.-]{1,256}$/;
-// Characters SQS accepts in a body: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
-const BAD_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Longest a waiting receive goes without looking at its queue again. */
 const RECHECK_MS = 1000;
 const PURGE_INTERVAL_MS = 60_000;
-const SYSTEM_ATTRIBUTE_NAMES = [
-  'SenderId',
-  'SentTimestamp',
-  'ApproximateReceiveCount',
-  'ApproximateFirstReceiveTimestamp',
-  'SequenceNumber',
-  'MessageDeduplicationId',
-  'MessageGroupId',
-  'AWSTraceHeader',
-  'DeadLetterQueueSourceArn',
-];
-
-const missing = (name: string) =>
-  new QueueError('MissingParameter', `The request must contain the parameter ${name}.`);
-const invalidParam = (message: string) => new QueueError('InvalidParameterValue', message);
-
-function str(input: Input, name: string, required: true): string;
-function str(input: Input, name: string, required?: false): string | undefined;
-function str(input: Input, name: string, required = false): string | undefined {
-  const v = input[name];
-  if (v === undefined || v === null) {
-    if (required) throw missing(name);
-    return undefined;
-  }
-  if (typeof v !== 'string')
-    throw invalidParam(`Value for parameter ${name} is invalid. Reason: must be a string.`);
-  return v;
-}
-
-function int(input: Input, name: string, min: number, max: number): number | undefined {
-  const v = input[name];
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n))
-    throw invalidParam(`Value ${String(v)} for parameter ${name} is invalid. Reason: must be an integer.`);
-  if (n < min || n > max)
-    throw invalidParam(
-      `Value ${n} for parameter ${name} is invalid. Reason: Must be between ${min} and ${max}.`,
-    );
-  return n;
-}
-
-function list(input: Input, name: string): unknown[] {
-  const v = input[name];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v))
-    throw invalidParam(`Value for parameter ${name} is invalid. Reason: must be a list.`);
-  return v;
-}
-
-function map(input: Input, name: string): Record<string, unknown> {
-  const v = input[name];
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw invalidParam(`Value for parameter ${name} is invalid. Reason: must be a map.`);
-  return v as Record<string, unknown>;
-}
 
 interface Waiter {
   wake: () => void;
@@ -116,6 +47,7 @@ export class QueueService {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** Bumped by every change that may make messages receivable, per queue (no lost wake-ups). */
   private readonly changes = new Map<string, number>();
+  private readonly moves: MoveTasks;
   private readonly lastPurge = new Map<string, number>();
   private sweeper: TimerHandle | undefined;
   private closed = false;
@@ -124,7 +56,15 @@ export class QueueService {
     private readonly backend: QueueBackend,
     private readonly clock: Clock,
     private readonly opts: QueueServiceOptions,
-  ) {}
+  ) {
+    this.moves = new MoveTasks({
+      backend,
+      clock,
+      queue: (name) => this.queue(name),
+      dedup: (q) => this.dedup(q),
+      notify: (queue) => this.notify(queue),
+    });
+  }
 
   /** Starts the retention sweeper (once a minute). */
   start(): void {
@@ -379,153 +319,27 @@ export class QueueService {
 
   // --- Messages ------------------------------------------------------------------------------
 
-  private checkAttributes(
-    raw: Record<string, unknown>,
-    system: boolean,
-  ): Record<string, MessageAttributeValue> {
-    // No prototype: an attribute may be named `__proto__` (test/compat/sqs-bad-input.test.ts).
-    const out: Record<string, MessageAttributeValue> = Object.create(null);
-    const entries = Object.entries(raw);
-    if (entries.length > 10)
-      throw invalidParam(
-        'Number of message attributes [' + entries.length + '] exceeds the allowed maximum [10].',
-      );
-    for (const [name, v] of entries) {
-      if (!ATTR_NAME_RE.test(name) || /^(aws|amazon)\./i.test(name))
-        throw invalidParam(`Message (user) attribute name '${name}' is invalid.`);
-      if (system && name !== 'AWSTraceHeader')
-        throw invalidParam(`Message system attribute name '${name}' is invalid.`);
-      const a = v as { DataType?: unknown; StringValue?: unknown; BinaryValue?: unknown } | null;
-      const type = a?.DataType;
-      if (typeof type !== 'string' || !/^(String|Number|Binary)(\.[a-zA-Z0-9_.-]{1,})?$/.test(type))
-        throw invalidParam(
-          `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
-        );
-      if (type.startsWith('Binary')) {
-        const bin = a?.BinaryValue;
-        const buf =
-          typeof bin === 'string'
-            ? Buffer.from(bin, 'base64')
-            : bin instanceof Uint8Array
-              ? Buffer.from(bin)
-              : undefined;
-        if (!buf || buf.length === 0)
-          throw invalidParam(
-            `Message (user) attribute '${name}' must contain a non-empty value of type '${type}'.`,
-          );
-        out[name] = { DataType: type, BinaryValue: buf };
-      } else {
-        const s = a?.StringValue;
-        if (typeof s !== 'string' || s.length === 0)
-          throw invalidParam(
-            `Message (user) attribute '${name}' must contain a non-empty value of type '${type}'.`,
-          );
-        if (BAD_CHARS.test(s))
-          throw new QueueError(
-            'InvalidMessageContents',
-            `Message (user) attribute '${name}' contains invalid characters.`,
-          );
-        if (type.startsWith('Number') && !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s))
-          throw invalidParam(`Can't cast the value of message (user) attribute '${name}' to a number.`);
-        out[name] = { DataType: type, StringValue: s };
-      }
-    }
-    return out;
-  }
-
-  private attributesSize(attrs: Record<string, MessageAttributeValue>): number {
-    let n = 0;
-    for (const [k, v] of Object.entries(attrs))
-      n +=
-        Buffer.byteLength(k) +
-        Buffer.byteLength(v.DataType) +
-        (v.BinaryValue?.length ?? Buffer.byteLength(v.StringValue ?? ''));
-    return n;
-  }
-
-  /** Validates one SendMessage (or batch entry) and turns it into a stored message. */
-  private prepare(
-    q: QueueRecord,
-    e: Input,
-    sender: string,
-    now: number,
-  ): { msg: NewMessage; reply: Output; size: number } {
-    const body = str(e, 'MessageBody');
-    if (body === undefined || body.length === 0) throw missing('MessageBody');
-    if (BAD_CHARS.test(body))
-      throw new QueueError(
-        'InvalidMessageContents',
-        'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
-      );
-    const attrs = this.checkAttributes(map(e, 'MessageAttributes'), false);
-    const sys = this.checkAttributes(map(e, 'MessageSystemAttributes'), true);
-    const size = Buffer.byteLength(body) + this.attributesSize(attrs);
-    const max = intAttribute(q.attributes, 'MaximumMessageSize');
-    if (size > max)
-      throw invalidParam(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${max} bytes.`,
-      );
-    const delay = int(e, 'DelaySeconds', 0, 900);
-    let groupId: string | null = null;
-    let dedupId: string | null = null;
-    if (q.fifo) {
-      if (delay !== undefined && delay !== 0)
-        throw invalidParam(
-          `Value ${delay} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
-        );
-      groupId = str(e, 'MessageGroupId') ?? null;
-      if (!groupId) throw missing('MessageGroupId');
-      if (!/^[\x21-\x7e]{1,128}$/.test(groupId))
-        throw invalidParam('MessageGroupId is invalid: 1-128 printable ASCII characters.');
-      dedupId = str(e, 'MessageDeduplicationId') ?? null;
-      if (dedupId === null) {
-        if (q.attributes.ContentBasedDeduplication !== 'true')
-          throw invalidParam(
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
-        dedupId = createHash('sha256').update(body).digest('hex');
-      } else if (!/^[\x21-\x7e]{1,128}$/.test(dedupId))
-        throw invalidParam('MessageDeduplicationId is invalid: 1-128 printable ASCII characters.');
-    } else if (e.MessageGroupId !== undefined || e.MessageDeduplicationId !== undefined) {
-      throw invalidParam('The request include parameter that is not valid for this queue type.');
-    }
-    const delayMs = (delay ?? intAttribute(q.attributes, 'DelaySeconds')) * 1000;
-    const meta: Meta = { mb: md5OfBody(body), sender };
-    const reply: Output = { MD5OfMessageBody: meta.mb };
-    if (Object.keys(attrs).length > 0) {
-      meta.a = Object.fromEntries(
-        Object.entries(attrs).map(([k, v]) => [
-          k,
-          v.BinaryValue
-            ? { DataType: v.DataType, BinaryValue: v.BinaryValue.toString('base64') }
-            : { DataType: v.DataType, StringValue: v.StringValue! },
-        ]),
-      );
-      meta.ma = md5OfAttributes(attrs);
-      reply.MD5OfMessageAttributes = meta.ma;
-    }
-    if (Object.keys(sys).length > 0) {
-      meta.s = Object.fromEntries(
-        Object.entries(sys).map(([k, v]) => [k, { DataType: v.DataType, StringValue: v.StringValue! }]),
-      );
-      meta.ms = md5OfAttributes(sys);
-      reply.MD5OfMessageSystemAttributes = meta.ms;
-    }
-    const id = randomUUID();
-    return {
-      msg: { id, body, meta: JSON.stringify(meta), groupId, dedupId, visibleAt: now + delayMs },
-      reply,
-      size,
-    };
-  }
-
   async sendMessage(input: Input, sender: string): Promise<Output> {
     const q = await this.queueFromUrl(str(input, 'QueueUrl'));
     const now = this.clock.now();
-    const { msg, reply } = this.prepare(q, input, sender, now);
+    const { msg, reply } = prepare(q, input, sender, now);
     const [sent] = await this.backend.send(q.name, [msg], now, this.dedup(q));
     this.notify(q.name);
     return { ...reply, MessageId: sent!.id, ...(q.fifo ? { SequenceNumber: seqString(sent!.seq) } : {}) };
+  }
+
+  // --- Dead-letter redrive (message move tasks: move-tasks.ts) -------------------------------
+
+  startMessageMoveTask(input: Input): Promise<Output> {
+    return this.moves.startMessageMoveTask(input);
+  }
+
+  listMessageMoveTasks(input: Input): Promise<Output> {
+    return this.moves.listMessageMoveTasks(input);
+  }
+
+  cancelMessageMoveTask(input: Input): Promise<Output> {
+    return this.moves.cancelMessageMoveTask(input);
   }
 
   // --- For producers in this process (topics) ------------------------------------------------
@@ -552,7 +366,7 @@ export class QueueService {
     sender: string,
     now: number,
   ): { message: NewMessage; dedup: { windowMs: number; perGroup: boolean } | null } {
-    return { message: this.prepare(q, input, sender, now).msg, dedup: this.dedup(q) };
+    return { message: prepare(q, input, sender, now).msg, dedup: this.dedup(q) };
   }
 
   /** Wakes the long polls of a queue that got messages through another service's transaction. */
@@ -605,7 +419,7 @@ export class QueueService {
     let total = 0;
     for (const e of entries) {
       try {
-        const p = this.prepare(q, e, sender, now);
+        const p = prepare(q, e, sender, now);
         total += p.size;
         ok.push({ id: e.Id as string, msg: p.msg, reply: p.reply });
       } catch (err) {
@@ -659,7 +473,10 @@ export class QueueService {
     for (;;) {
       const seen = this.changes.get(q.name) ?? 0;
       const got = await this.take(q, max, visibility);
-      if (got.length > 0) return { Messages: got.map((m) => this.view(q, m, systemNames, attrNames)) };
+      if (got.length > 0) {
+        const ctx = { now: this.clock.now(), arnOf: (name: string) => this.arnOf(name) };
+        return { Messages: got.map((m) => view(q, m, systemNames, attrNames, ctx)) };
+      }
       // SQS answers an empty receive with no Messages member at all.
       if (this.clock.now() >= deadline || this.closed) return {};
       await this.waitForMessages(q.name, deadline, seen);
@@ -718,58 +535,6 @@ export class QueueService {
     const set = this.waiters.get(queue);
     if (!set) return;
     for (const w of [...set]) w.wake();
-  }
-
-  private view(q: QueueRecord, m: StoredMessage, systemNames: string[], attrNames: string[]): Output {
-    const meta = JSON.parse(m.meta) as Meta;
-    const out: Output = {
-      MessageId: m.id,
-      ReceiptHandle: encodeReceipt(q.name, m.id, m.receipt),
-      MD5OfBody: meta.mb,
-      Body: m.body,
-    };
-    const wantAll = systemNames.includes('All');
-    const sys: Record<string, string> = {
-      SenderId: meta.sender,
-      SentTimestamp: String(m.sentAt),
-      ApproximateReceiveCount: String(m.receiveCount),
-      ApproximateFirstReceiveTimestamp: String(m.firstReceiveAt ?? this.clock.now()),
-    };
-    if (q.fifo) {
-      sys.SequenceNumber = seqString(m.seq);
-      if (m.dedupId) sys.MessageDeduplicationId = m.dedupId;
-      if (m.groupId) sys.MessageGroupId = m.groupId;
-    }
-    if (meta.s?.AWSTraceHeader?.StringValue) sys.AWSTraceHeader = meta.s.AWSTraceHeader.StringValue;
-    if (m.sourceQueue) sys.DeadLetterQueueSourceArn = this.arnOf(m.sourceQueue);
-    const attributes: Record<string, string> = {};
-    for (const k of SYSTEM_ATTRIBUTE_NAMES)
-      if ((wantAll || systemNames.includes(k)) && sys[k] !== undefined) attributes[k] = sys[k];
-    if (Object.keys(attributes).length > 0) out.Attributes = attributes;
-    if (meta.a && attrNames.length > 0) {
-      const picked: Record<string, MessageAttributeValue> = Object.create(null);
-      for (const [k, v] of Object.entries(meta.a)) {
-        const wanted = attrNames.some(
-          (n) => n === 'All' || n === '.*' || n === k || (n.endsWith('.*') && k.startsWith(n.slice(0, -1))),
-        );
-        if (wanted)
-          picked[k] =
-            v.BinaryValue !== undefined
-              ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, 'base64') }
-              : { DataType: v.DataType, StringValue: v.StringValue! };
-      }
-      if (Object.keys(picked).length > 0) {
-        out.MD5OfMessageAttributes = md5OfAttributes(picked);
-        // Binary values travel as base64 in both wire protocols.
-        out.MessageAttributes = Object.fromEntries(
-          Object.entries(picked).map(([k, v]) => [
-            k,
-            v.BinaryValue ? { DataType: v.DataType, BinaryValue: v.BinaryValue.toString('base64') } : v,
-          ]),
-        );
-      }
-    }
-    return out;
   }
 
   async deleteMessage(input: Input): Promise<Output> {
@@ -844,183 +609,4 @@ export class QueueService {
     }
     return { Successful: ok, Failed: failed };
   }
-
-  // --- Dead-letter redrive (message move tasks) ----------------------------------------------
-
-  private readonly tasks: MoveTask[] = [];
-
-  async startMessageMoveTask(input: Input): Promise<Output> {
-    const sourceArn = str(input, 'SourceArn', true);
-    const source = await this.queue(this.queueNameFromArn(sourceArn));
-    const all = await this.backend.listQueues();
-    const isDlq = all.some(
-      (q) =>
-        q.attributes.RedrivePolicy &&
-        parseRedrivePolicy(q.attributes.RedrivePolicy).deadLetterTargetArn === sourceArn,
-    );
-    if (!isDlq) throw invalidParam('Source queue must be configured as a Dead Letter Queue.');
-    const destArn = str(input, 'DestinationArn');
-    if (destArn !== undefined) await this.queue(this.queueNameFromArn(destArn));
-    const rate = int(input, 'MaxNumberOfMessagesPerSecond', 1, 500);
-    if (this.tasks.some((t) => t.sourceArn === sourceArn && t.status === 'RUNNING'))
-      throw new QueueError(
-        'UnsupportedOperation',
-        'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
-      );
-    const counts = await this.backend.counts(source.name, this.clock.now());
-    const task: MoveTask = {
-      handle: Buffer.from(`${sourceArn}\n${randomUUID()}`).toString('base64url'),
-      status: 'RUNNING',
-      sourceArn,
-      destinationArn: destArn,
-      rate: rate ?? 500,
-      moved: 0,
-      toMove: counts.visible,
-      startedAt: this.clock.now(),
-    };
-    this.tasks.unshift(task);
-    this.tasks.splice(100);
-    const step = () => {
-      void this.moveSome(task).then((more) => {
-        if (more && task.status === 'RUNNING') task.timer = this.clock.setTimer(1000, step);
-      });
-    };
-    step();
-    return { TaskHandle: task.handle };
-  }
-
-  /** Moves up to a second's worth of messages; false when the task has ended. */
-  private async moveSome(task: MoveTask): Promise<boolean> {
-    const from = this.queueNameFromArn(task.sourceArn);
-    let budget = task.rate;
-    try {
-      while (budget > 0 && task.status === 'RUNNING') {
-        const got = await this.backend.receive(from, {
-          now: this.clock.now(),
-          max: Math.min(10, budget),
-          visibilityMs: 30_000,
-          fifo: false,
-          nonce: nonces(),
-        });
-        if (got.length === 0) {
-          task.status = 'COMPLETED';
-          return false;
-        }
-        for (const m of got) {
-          const destName = task.destinationArn ? this.queueNameFromArn(task.destinationArn) : m.sourceQueue;
-          if (!destName) {
-            task.status = 'FAILED';
-            task.failure = 'The original source queue of a message is unknown: give a DestinationArn.';
-            return false;
-          }
-          const dest = await this.queue(destName);
-          const now = this.clock.now();
-          // Sent before it is deleted: a crash in between repeats a message, never loses one.
-          await this.backend.send(
-            dest.name,
-            [
-              {
-                id: randomUUID(),
-                body: m.body,
-                meta: m.meta,
-                groupId: m.groupId,
-                dedupId: m.dedupId,
-                visibleAt: now,
-              },
-            ],
-            now,
-            this.dedup(dest),
-          );
-          await this.backend.deleteMessage(from, m.id, m.receipt);
-          this.notify(dest.name);
-          task.moved++;
-          budget--;
-        }
-      }
-      return task.status === 'RUNNING';
-    } catch (e) {
-      task.status = 'FAILED';
-      task.failure = (e as Error).message;
-      return false;
-    }
-  }
-
-  async listMessageMoveTasks(input: Input): Promise<Output> {
-    const sourceArn = str(input, 'SourceArn', true);
-    await this.queue(this.queueNameFromArn(sourceArn));
-    const max = int(input, 'MaxResults', 1, 10) ?? 1;
-    return {
-      Results: this.tasks
-        .filter((t) => t.sourceArn === sourceArn)
-        .slice(0, max)
-        .map((t) => ({
-          ...(t.status === 'RUNNING' ? { TaskHandle: t.handle } : {}),
-          Status: t.status,
-          SourceArn: t.sourceArn,
-          ...(t.destinationArn ? { DestinationArn: t.destinationArn } : {}),
-          MaxNumberOfMessagesPerSecond: t.rate,
-          ApproximateNumberOfMessagesMoved: t.moved,
-          ApproximateNumberOfMessagesToMove: t.toMove,
-          ...(t.failure ? { FailureReason: t.failure } : {}),
-          StartedTimestamp: t.startedAt,
-        })),
-    };
-  }
-
-  async cancelMessageMoveTask(input: Input): Promise<Output> {
-    const handle = str(input, 'TaskHandle', true);
-    const task = this.tasks.find((t) => t.handle === handle);
-    if (!task) throw new QueueError('ResourceNotFound', 'Task does not exist.');
-    if (task.status !== 'RUNNING')
-      throw new QueueError(
-        'UnsupportedOperation',
-        `Task is in status ${task.status}: only a running task can be cancelled.`,
-      );
-    task.status = 'CANCELLED';
-    task.timer?.cancel();
-    return { ApproximateNumberOfMessagesMoved: task.moved };
-  }
-}
-
-/** A dead-letter redrive in progress (kept in memory: a restart ends it). */
-interface MoveTask {
-  handle: string;
-  status: 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
-  sourceArn: string;
-  destinationArn: string | undefined;
-  rate: number;
-  moved: number;
-  toMove: number;
-  startedAt: number;
-  failure?: string;
-  timer?: TimerHandle;
-}
-
-/**
- * Receipt nonces for one receive: one random draw, then a counter (a nonce only has to differ
- * from the message's earlier ones, and 96 random bits do that).
- */
-function nonces(): () => string {
-  const base = randomBytes(12).toString('base64url');
-  let n = 0;
-  return () => `${base}${(n++).toString(36)}`;
-}
-
-/** FIFO sequence numbers are decimal strings, 20 digits in SQS's responses. */
-function seqString(seq: number): string {
-  return String(seq).padStart(20, '0');
-}
-
-function encodeReceipt(queue: string, id: string, nonce: string): string {
-  return Buffer.from(`${queue}\n${id}\n${nonce}`).toString('base64url');
-}
-
-function decodeReceipt(handle: string, queue: string): { id: string; nonce: string } {
-  const parts = Buffer.from(handle, 'base64url').toString().split('\n');
-  if (parts.length !== 3 || parts[0] !== queue)
-    throw new QueueError(
-      'ReceiptHandleIsInvalid',
-      `The input receipt handle "${handle}" is not a valid receipt handle.`,
-    );
-  return { id: parts[1]!, nonce: parts[2]! };
 }
