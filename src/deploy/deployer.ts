@@ -1,12 +1,15 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape } from '../gateway/route-spec.ts';
 import type { Registry } from '../registry/registry.ts';
+import { type AppResources, type SyncContext, syncMappings, syncTopics } from './app-sync.ts';
 import type { CodeStore } from './code-store.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
 import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
+
+export type { AppResources } from './app-sync.ts';
 
 export interface DeployResult {
   created: string[];
@@ -181,6 +184,10 @@ export class Deployer {
    * unchanged ones (and their warm instances) alone, and deletes the app's functions that the
    * manifest no longer has. Functions of other apps are never touched.
    */
+  private sync(): SyncContext {
+    return { registry: this.registry, resources: this.resources!, clock: this.clock };
+  }
+
   async deployApp(
     app: string,
     functions: Record<string, FunctionConfig>,
@@ -285,146 +292,11 @@ export class Deployer {
           });
         result.queues!.push(`${q.name} (${await this.resources.ensureQueue(q.name, attributes)})`);
       }
-      await this.syncMappings(app, queueEvents, result);
-      await this.syncTopics(app, functions, queues, topics, topicEvents, result);
+      await syncMappings(this.sync(), app, queueEvents, result);
+      await syncTopics(this.sync(), app, functions, queues, topics, topicEvents, result);
     }
     return result;
   }
-
-  /**
-   * Creates the manifest's topics (or brings their attributes in line) and keeps their
-   * subscriptions: missing ones are made, changed ones updated, and those that point at this
-   * app's own queues or functions but are no longer declared are removed. Subscriptions made by
-   * other means to other endpoints are left alone.
-   */
-  private async syncTopics(
-    app: string,
-    functions: Record<string, FunctionConfig>,
-    queues: QueueSpec[],
-    topics: TopicSpec[],
-    topicEvents: { topic: string; subscription: SubscriptionSpec }[],
-    result: DeployResult,
-  ): Promise<void> {
-    const r = this.resources!;
-    result.topics = [];
-    const endpointOf = (s: SubscriptionSpec) =>
-      s.protocol === 'sqs'
-        ? r.queueArn(s.target)
-        : s.protocol === 'lambda'
-          ? r.functionArn(s.target)
-          : s.target;
-    const owned = new Set([
-      ...queues.map((q) => r.queueArn(q.name)),
-      ...Object.keys(functions).map((f) => r.functionArn(f)),
-    ]);
-    for (const app_ of this.registry.list()) if (app_.app === app) owned.add(r.functionArn(app_.name));
-    const names = new Set([...topics.map((t) => t.name), ...topicEvents.map((e) => e.topic)]);
-    for (const name of names) {
-      const spec = topics.find((t) => t.name === name);
-      if (spec) result.topics.push(`${name} (${await r.ensureTopic(name, spec.attributes)})`);
-      const desired = [
-        ...(spec?.subscriptions ?? []),
-        ...topicEvents.filter((e) => e.topic === name).map((e) => e.subscription),
-      ];
-      const existing = await r.subscriptions(name);
-      for (const s of desired) {
-        const endpoint = endpointOf(s);
-        const have = existing.find((e) => e.protocol === s.protocol && e.endpoint === endpoint);
-        const label = `${name} → ${s.protocol === 'lambda' || s.protocol === 'sqs' ? s.target : endpoint}`;
-        if (!have) {
-          await r.subscribe(name, s.protocol, endpoint, s.attributes);
-          result.topics.push(`subscription ${label} (created)`);
-          continue;
-        }
-        existing.splice(existing.indexOf(have), 1);
-        const keys = ['RawMessageDelivery', 'FilterPolicy', 'FilterPolicyScope'];
-        const changed: Record<string, string> = {};
-        for (const k of keys) {
-          const want =
-            s.attributes[k] ??
-            (k === 'RawMessageDelivery' ? 'false' : k === 'FilterPolicyScope' ? 'MessageAttributes' : '');
-          const got =
-            have.attributes[k] ??
-            (k === 'RawMessageDelivery' ? 'false' : k === 'FilterPolicyScope' ? 'MessageAttributes' : '');
-          if (want !== got && !(k === 'FilterPolicy' && sameJson(want, got))) changed[k] = want;
-        }
-        if (Object.keys(changed).length === 0) continue;
-        await r.setSubscriptionAttributes(have.arn, changed);
-        result.topics.push(`subscription ${label} (updated)`);
-      }
-      if (!spec) continue;
-      for (const e of existing) {
-        if (!owned.has(e.endpoint)) continue;
-        await r.unsubscribe(e.arn);
-        result.topics.push(`subscription ${name} → ${e.endpoint} (deleted)`);
-      }
-    }
-  }
-
-  /** Makes the app's event source mappings match its `queue` events. */
-  private async syncMappings(app: string, events: QueueEventSpec[], result: DeployResult): Promise<void> {
-    const existing = this.registry.mappings().filter((m) => m.app === app);
-    const now = this.clock.now();
-    for (const ev of events) {
-      const arn = this.resources!.queueArn(ev.queue);
-      const settings = {
-        batchSize: ev.batchSize,
-        maximumBatchingWindowSeconds: ev.maximumBatchingWindowSeconds,
-        reportBatchItemFailures: ev.reportBatchItemFailures,
-        maximumConcurrency: ev.maximumConcurrency,
-        enabled: ev.enabled,
-      };
-      const i = existing.findIndex((m) => m.function === ev.function && m.eventSourceArn === arn);
-      const label = `${ev.queue} → ${ev.function}`;
-      if (i >= 0) {
-        const m = existing.splice(i, 1)[0]!;
-        const same = Object.entries(settings).every(([k, v]) => m[k as keyof typeof settings] === v);
-        if (same) continue;
-        await this.registry.putMapping({ ...m, ...settings, lastModified: now });
-        result.mappings!.push(`${label} (updated)`);
-      } else {
-        await this.registry.putMapping({
-          uuid: randomUUID(),
-          function: ev.function,
-          qualifier: null,
-          eventSourceArn: arn,
-          ...settings,
-          app,
-          lastModified: now,
-        });
-        result.mappings!.push(`${label} (created)`);
-      }
-    }
-    for (const m of existing) {
-      await this.registry.deleteMapping(m);
-      result.mappings!.push(
-        `${m.eventSourceArn.slice(m.eventSourceArn.lastIndexOf(':') + 1)} → ${m.function} (deleted)`,
-      );
-    }
-  }
-}
-
-/** What a deploy needs of the services an app declares (queues and topics; buses later). */
-export interface AppResources {
-  functionArn(name: string): string;
-  topicExists(name: string): Promise<boolean>;
-  /** Creates the topic, or sets the attributes that differ. */
-  ensureTopic(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
-  subscriptions(
-    topic: string,
-  ): Promise<{ arn: string; protocol: string; endpoint: string; attributes: Record<string, string> }[]>;
-  subscribe(
-    topic: string,
-    protocol: string,
-    endpoint: string,
-    attributes: Record<string, string>,
-  ): Promise<void>;
-  setSubscriptionAttributes(arn: string, attributes: Record<string, string>): Promise<void>;
-  unsubscribe(arn: string): Promise<void>;
-  queueExists(name: string): Promise<boolean>;
-  queueArn(name: string): string;
-  /** Creates the queue, or sets the attributes that differ. */
-  ensureQueue(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
 }
 
 /**
@@ -479,12 +351,4 @@ function samePublished(version: FunctionRecord, latest: FunctionRecord): boolean
       r.deadLetterTargetArn,
     ]);
   return pick(version) === pick(latest);
-}
-
-function sameJson(a: string, b: string): boolean {
-  try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-  } catch {
-    return a === b;
-  }
 }
