@@ -14,6 +14,7 @@ const benches = [
   'topics.ts',
   'sqs.ts',
   'queue-function.ts',
+  'bus-patterns.ts',
 ];
 let failed = 0;
 for (const b of benches) {
