@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { AccessKeyBackend } from '../governance/access-keys.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
 import type { AsyncEventBackend } from '../runtime/async/backend.ts';
+import type { BusBackend } from '../services/bus/backend.ts';
 import type { QueueBackend } from '../services/queues/backend.ts';
+import type { ScheduleBackend } from '../services/scheduler/backend.ts';
 import type { TopicBackend } from '../services/topics/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
@@ -11,10 +13,12 @@ import { memoryLogs } from './memory/logs.ts';
 import { memoryRegistry } from './memory/registry.ts';
 import { sqliteAccessKeys } from './sqlite/access-keys.ts';
 import { sqliteAsyncEvents } from './sqlite/async-events.ts';
+import { sqliteBus } from './sqlite/bus.ts';
 import { openSqlite } from './sqlite/database.ts';
 import { sqliteLogs } from './sqlite/logs.ts';
 import { sqliteQueues } from './sqlite/queues.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
+import { sqliteSchedules } from './sqlite/schedules.ts';
 import { sqliteTopics } from './sqlite/topics.ts';
 
 /** The durable stores the server composes. */
@@ -26,6 +30,10 @@ export interface Backends {
   queues: QueueBackend;
   /** Topics share the queues' database: a publish writes into queues in its own transaction. */
   topics: TopicBackend;
+  /** EventBridge Scheduler: groups, schedules and the fire ledger. */
+  schedules: ScheduleBackend;
+  /** Event buses, rules and their delivery outbox. */
+  bus: BusBackend;
   close(): void;
 }
 
@@ -42,6 +50,8 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       accessKeys: sqliteAccessKeys(db),
       queues: sqliteQueues(db),
       topics: sqliteTopics(db),
+      schedules: sqliteSchedules(db),
+      bus: sqliteBus(db),
       close: () => db.close(),
     };
   },
@@ -55,6 +65,8 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       // Queues keep their SQL semantics in an in-memory SQLite database.
       queues: sqliteQueues(scratch),
       topics: sqliteTopics(scratch),
+      schedules: sqliteSchedules(scratch),
+      bus: sqliteBus(scratch),
       close: () => scratch.close(),
     };
   },

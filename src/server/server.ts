@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { authenticator } from '../aws/auth.ts';
+import { eventsApi } from '../aws/events/router.ts';
 import { lambdaApi } from '../aws/lambda/router.ts';
+import { schedulerApi } from '../aws/scheduler/router.ts';
 import { snsApi } from '../aws/sns/router.ts';
 import { sqsApi } from '../aws/sqs/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
@@ -20,12 +22,17 @@ import { apiIdFor, gatewayServer } from '../gateway/index.ts';
 import { AccessKeys } from '../governance/access-keys.ts';
 import { Registry } from '../registry/registry.ts';
 import { resolveTarget } from '../registry/resolve.ts';
-import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
+import { AsyncDispatcher, parseLambdaArn } from '../runtime/async/dispatcher.ts';
 import type { PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
+import { BusDeliverer } from '../services/bus/deliverer.ts';
+import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
+import { BusService } from '../services/bus/service.ts';
 import { QueueService } from '../services/queues/service.ts';
+import { ScheduleLoop } from '../services/scheduler/loop.ts';
+import { SchedulerService } from '../services/scheduler/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
 import { TopicService } from '../services/topics/service.ts';
 import { loadSigningIdentity, MessageSigner } from '../services/topics/signing.ts';
@@ -208,6 +215,56 @@ export async function startServer(
     invoke: (fn, qualifier, event) => asyncInvocations.enqueue(fn, qualifier, event),
     warn: (message, details) => log.warn(details, message),
   });
+  const scheduleLoop = new ScheduleLoop({
+    backend: backends.schedules,
+    clock,
+    deliver: async (arn, payload, schedule) => {
+      const fn = parseLambdaArn(arn);
+      if (fn) {
+        await asyncInvocations.enqueue(fn.name, fn.qualifier, payload);
+      } else if (arn.includes(':sqs:')) {
+        const group = schedule.target.messageGroupId;
+        await queues.sendMessage(
+          {
+            QueueUrl: arn.slice(arn.lastIndexOf(':') + 1),
+            MessageBody: payload,
+            ...(group === undefined || arn !== schedule.target.arn ? {} : { MessageGroupId: group }),
+          },
+          'scheduler.amazonaws.com',
+        );
+      } else if (!(arn.includes(':sns:') && (await topics.publishInternal(arn, payload)))) {
+        throw new BatonError('ResourceNotFound', `The schedule's target ${arn} cannot take messages`);
+      }
+    },
+    deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
+    warn: (message, details) => log.warn(details, message),
+  });
+  const scheduler = await SchedulerService.open({
+    backend: backends.schedules,
+    clock,
+    region: config.region,
+    accountId: config.accountId,
+    onChange: (group, name, record) => void scheduleLoop.sync(group, name, record),
+  });
+  const bus = new BusService({
+    backend: backends.bus,
+    clock,
+    accountId: config.accountId,
+    region: config.region,
+    wake: () => busDeliveries.wake(),
+  });
+  const busDeliveries = new BusDeliverer({
+    backend: backends.bus,
+    clock,
+    send: targetSender({
+      queues,
+      invoke: (fn, qualifier, payload) => asyncInvocations.enqueue(fn, qualifier, payload),
+      publish: (arn, message) => topics.publishInternal(arn, message),
+      forward: (arn, event) => bus.forward(arn, event),
+    }),
+    deadLetter: deadLetterSender(queues),
+    warn: (message, details) => log.warn(details, message),
+  });
   const accessKeys = await AccessKeys.open(credentials, backends.accessKeys, clock);
   const authenticate = authenticator(
     (id) => accessKeys.secretFor(id),
@@ -227,6 +284,8 @@ export async function startServer(
     [
       sqsApi({ queues, authenticate, log }),
       snsApi({ topics, signer, authenticate, log }),
+      eventsApi({ bus, authenticate, log }),
+      schedulerApi({ scheduler, authenticate, log }),
       lambdaApi({
         registry,
         deployer,
@@ -267,7 +326,10 @@ export async function startServer(
   pool.start();
   await asyncInvocations.start();
   await topicDeliveries.start();
+  await bus.start();
+  await busDeliveries.start();
   queues.start();
+  await scheduleLoop.start(await scheduler.allSchedules());
   for (const m of registry.mappings()) pollers.sync(m, false);
   logs.start();
   spares.refill();
@@ -291,10 +353,18 @@ export async function startServer(
         gateway.closeIdleConnections();
         asyncInvocations.close();
         topicDeliveries.close();
+        busDeliveries.close();
         pollers.close();
         queues.close();
+        scheduleLoop.close();
         await Promise.race([
-          Promise.all([invoker.drain(), asyncInvocations.idle(), topicDeliveries.idle()]),
+          Promise.all([
+            invoker.drain(),
+            asyncInvocations.idle(),
+            topicDeliveries.idle(),
+            busDeliveries.idle(),
+            scheduleLoop.idle(),
+          ]),
           new Promise((r) => setTimeout(r, graceMs).unref()),
         ]);
         pool.close();

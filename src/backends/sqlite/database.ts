@@ -135,6 +135,43 @@ const MIGRATIONS: string[] = [
   // every receive (each hides its messages) for little gain: counts and long-poll timers scan.
   `CREATE INDEX queue_messages_seq ON queue_messages (queue, seq);
    DROP INDEX queue_messages_visible;`,
+  // Event bus: buses, rules (targets inside the rule's record) and the delivery outbox.
+  `CREATE TABLE bus_buses (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE bus_rules (
+     bus TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (bus, name)
+   );
+   CREATE TABLE bus_deliveries (
+     id TEXT PRIMARY KEY,
+     due_at INTEGER NOT NULL,
+     leased INTEGER NOT NULL DEFAULT 0,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX bus_deliveries_due ON bus_deliveries (due_at);`,
+  // EventBridge Scheduler: groups, schedules, and the fire ledger (one row per fired slot; the
+  // primary key makes a claim an insert-or-ignore, so a restart never fires a slot twice).
+  `CREATE TABLE schedule_groups (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE schedules (
+     grp TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (grp, name)
+   );
+   CREATE TABLE schedule_fires (
+     grp TEXT NOT NULL,
+     name TEXT NOT NULL,
+     fire_time INTEGER NOT NULL,
+     claimed_at INTEGER NOT NULL,
+     PRIMARY KEY (grp, name, fire_time)
+   );`,
 ];
 
 /**

@@ -6,7 +6,15 @@ export type BusErrorCode =
   /** An event pattern is malformed or uses an operator wrongly (PutRule, TestEventPattern). */
   | 'InvalidEventPatternException'
   /** A request field is malformed, for example TestEventPattern's `Event` is not a JSON object. */
-  | 'ValidationException';
+  | 'ValidationException'
+  /** The named bus, rule or target does not exist. */
+  | 'ResourceNotFoundException'
+  /** CreateEventBus with a name already taken. */
+  | 'ResourceAlreadyExistsException'
+  /** A quota is reached (targets per rule). */
+  | 'LimitExceededException'
+  /** The request cannot be served on this resource (deleting the default bus, a managed rule). */
+  | 'IllegalStatusException';
 
 export class BusError extends Error {
   override readonly name = 'BusError';

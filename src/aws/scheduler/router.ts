@@ -1,0 +1,156 @@
+/**
+ * The EventBridge Scheduler API (restJson1) on the control port, for `@aws-sdk/client-scheduler`
+ * and the AWS CLI. Its paths (`/schedules…`, `/schedule-groups…`) collide with no other API's,
+ * and every request must be SigV4 signed for the `scheduler` service.
+ * https://docs.aws.amazon.com/scheduler/latest/APIReference/API_Operations.html
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { BatonError } from '../../core/errors.ts';
+import { toHttpError } from '../../server/error-map.ts';
+import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from '../../server/http-io.ts';
+import { SCHEDULER_ERROR_STATUS, SchedulerError } from '../../services/scheduler/errors.ts';
+import type { SchedulerService } from '../../services/scheduler/service.ts';
+import { type Authenticate, readSigned } from '../auth.ts';
+import { groupShape, scheduleShape, scheduleSummary } from './shapes.ts';
+
+export interface SchedulerApiDeps {
+  scheduler: SchedulerService;
+  authenticate: Authenticate;
+  log: Logger;
+}
+
+interface Call {
+  name: string;
+  body: Buffer;
+  url: RequestTarget;
+}
+type Op = (call: Call) => Promise<unknown>;
+
+const BODY_LIMIT = 256 * 1024;
+
+function sendError(res: ServerResponse, status: number, type: string, message: string): void {
+  sendJson(res, status, { message, Message: message }, { 'x-amzn-errortype': type });
+}
+
+const json = (body: Buffer) => (body.length === 0 ? {} : parseJsonObject(body));
+const query = (url: RequestTarget, key: string) => url.searchParams.get(key) ?? undefined;
+function maxResults(url: RequestTarget): number | undefined {
+  const v = query(url, 'MaxResults');
+  return v === undefined ? undefined : Number(v);
+}
+
+export function schedulerApi(
+  deps: SchedulerApiDeps,
+): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
+  const { scheduler } = deps;
+  const N = '([^/]+)';
+  const routes: [string, RegExp, Op][] = [
+    [
+      'POST',
+      new RegExp(`^/schedules/${N}$`),
+      async ({ name, body }) => ({ ScheduleArn: (await scheduler.createSchedule(name, json(body))).arn }),
+    ],
+    [
+      'PUT',
+      new RegExp(`^/schedules/${N}$`),
+      async ({ name, body }) => ({ ScheduleArn: (await scheduler.updateSchedule(name, json(body))).arn }),
+    ],
+    [
+      'GET',
+      new RegExp(`^/schedules/${N}$`),
+      async ({ name, url }) => scheduleShape(await scheduler.getSchedule(name, query(url, 'groupName'))),
+    ],
+    [
+      'DELETE',
+      new RegExp(`^/schedules/${N}$`),
+      async ({ name, url }) => {
+        await scheduler.deleteSchedule(name, query(url, 'groupName'));
+        return {};
+      },
+    ],
+    [
+      'GET',
+      /^\/schedules\/?$/,
+      async ({ url }) => {
+        const p = await scheduler.listSchedules({
+          group: query(url, 'ScheduleGroup'),
+          namePrefix: query(url, 'NamePrefix'),
+          state: query(url, 'State'),
+          nextToken: query(url, 'NextToken'),
+          maxResults: maxResults(url),
+        });
+        return { Schedules: p.items.map(scheduleSummary), NextToken: p.nextToken };
+      },
+    ],
+    [
+      'POST',
+      new RegExp(`^/schedule-groups/${N}$`),
+      async ({ name }) => ({ ScheduleGroupArn: (await scheduler.createGroup(name)).arn }),
+    ],
+    [
+      'GET',
+      new RegExp(`^/schedule-groups/${N}$`),
+      async ({ name }) => groupShape(await scheduler.getGroup(name)),
+    ],
+    [
+      'DELETE',
+      new RegExp(`^/schedule-groups/${N}$`),
+      async ({ name }) => {
+        await scheduler.deleteGroup(name);
+        return {};
+      },
+    ],
+    [
+      'GET',
+      /^\/schedule-groups\/?$/,
+      async ({ url }) => {
+        const p = await scheduler.listGroups({
+          namePrefix: query(url, 'NamePrefix'),
+          nextToken: query(url, 'NextToken'),
+          maxResults: maxResults(url),
+        });
+        return { ScheduleGroups: p.items.map(groupShape), NextToken: p.nextToken };
+      },
+    ],
+  ];
+
+  return async (req, res, url) => {
+    const path = url.pathname;
+    if (!/^\/schedule(s|-groups)(\/|$)/.test(path)) return false;
+    try {
+      const { route, match } = matchRoute(routes, req.method, path);
+      // Body first: SigV4 signs its hash.
+      const body = await readSigned(req, res, url, deps.authenticate, {
+        limit: BODY_LIMIT,
+        operation: 'Scheduler',
+        service: 'scheduler',
+      });
+      if (!body) return true;
+      if (!route || !match) {
+        sendError(res, 404, 'UnknownOperationException', `No Scheduler operation for ${req.method} ${path}`);
+        return true;
+      }
+      const out = await route[2]({ name: decodeURIComponent(match[1] ?? ''), body, url });
+      sendJson(res, 200, out);
+    } catch (e) {
+      if (res.headersSent) res.destroy();
+      else if (e instanceof SchedulerError) sendError(res, SCHEDULER_ERROR_STATUS[e.code], e.code, e.message);
+      else if (
+        e instanceof BatonError &&
+        (e.code === 'InvalidRequestContent' || e.code === 'InvalidParameterValue')
+      )
+        sendError(res, 400, 'ValidationException', e.message);
+      else {
+        const err = toHttpError(e);
+        if (err.status >= 500) deps.log.error({ err: e, path }, 'scheduler request failed');
+        const type =
+          err.status >= 500
+            ? 'InternalServerException'
+            : (err.headers['x-amzn-errortype'] ?? 'ValidationException');
+        sendError(res, err.status, type, String(err.body.message));
+      }
+    }
+    return true;
+  };
+}

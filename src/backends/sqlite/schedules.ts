@@ -1,0 +1,84 @@
+import type { ScheduleBackend } from '../../services/scheduler/backend.ts';
+import type { ScheduleGroupRecord, ScheduleRecord } from '../../services/scheduler/records.ts';
+import { guard, type SqliteDatabase } from './database.ts';
+
+/** EventBridge Scheduler's groups, schedules and fire ledger in SQLite. */
+export function sqliteSchedules(db: SqliteDatabase): ScheduleBackend {
+  const listG = db.prepare<[], { record: string }>('SELECT record FROM schedule_groups ORDER BY name');
+  const getG = db.prepare<[string], { record: string }>('SELECT record FROM schedule_groups WHERE name = ?');
+  const insG = db.prepare<[string, string]>(
+    'INSERT INTO schedule_groups (name, record) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+  );
+  const delG = db.prepare<[string]>('DELETE FROM schedule_groups WHERE name = ?');
+  const listAll = db.prepare<[], { record: string }>('SELECT record FROM schedules ORDER BY grp, name');
+  const listIn = db.prepare<[string], { record: string }>(
+    'SELECT record FROM schedules WHERE grp = ? ORDER BY name',
+  );
+  const getS = db.prepare<[string, string], { record: string }>(
+    'SELECT record FROM schedules WHERE grp = ? AND name = ?',
+  );
+  const insS = db.prepare<[string, string, string]>(
+    'INSERT INTO schedules (grp, name, record) VALUES (?, ?, ?) ON CONFLICT (grp, name) DO NOTHING',
+  );
+  const updS = db.prepare<[string, string, string]>(
+    'UPDATE schedules SET record = ? WHERE grp = ? AND name = ?',
+  );
+  const delS = db.prepare<[string, string]>('DELETE FROM schedules WHERE grp = ? AND name = ?');
+  const delSIn = db.prepare<[string]>('DELETE FROM schedules WHERE grp = ?');
+  const delL = db.prepare<[string, string]>('DELETE FROM schedule_fires WHERE grp = ? AND name = ?');
+  const delLIn = db.prepare<[string]>('DELETE FROM schedule_fires WHERE grp = ?');
+  const claim = db.prepare<[string, string, number, number]>(
+    'INSERT INTO schedule_fires (grp, name, fire_time, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  );
+  const last = db.prepare<[string, string], { t: number | null }>(
+    'SELECT max(fire_time) AS t FROM schedule_fires WHERE grp = ? AND name = ?',
+  );
+  const parse = <T>(rows: { record: string }[]) => rows.map((r) => JSON.parse(r.record) as T);
+  const deleteGroupTx = db.transaction((name: string) => {
+    delLIn.run(name);
+    delSIn.run(name);
+    return delG.run(name).changes > 0;
+  });
+  const deleteScheduleTx = db.transaction((group: string, name: string) => {
+    delL.run(group, name);
+    return delS.run(group, name).changes > 0;
+  });
+  return {
+    async listGroups() {
+      return parse<ScheduleGroupRecord>(guard('list schedule groups', () => listG.all()));
+    },
+    async getGroup(name) {
+      const row = guard('get schedule group', () => getG.get(name));
+      return row && (JSON.parse(row.record) as ScheduleGroupRecord);
+    },
+    async insertGroup(g) {
+      return guard('create schedule group', () => insG.run(g.name, JSON.stringify(g))).changes > 0;
+    },
+    async deleteGroup(name) {
+      return guard('delete schedule group', () => deleteGroupTx(name));
+    },
+    async listSchedules(group) {
+      const rows = guard('list schedules', () => (group === undefined ? listAll.all() : listIn.all(group)));
+      return parse<ScheduleRecord>(rows);
+    },
+    async getSchedule(group, name) {
+      const row = guard('get schedule', () => getS.get(group, name));
+      return row && (JSON.parse(row.record) as ScheduleRecord);
+    },
+    async insertSchedule(s) {
+      return guard('create schedule', () => insS.run(s.group, s.name, JSON.stringify(s))).changes > 0;
+    },
+    async updateSchedule(s) {
+      return guard('update schedule', () => updS.run(JSON.stringify(s), s.group, s.name)).changes > 0;
+    },
+    async deleteSchedule(group, name) {
+      return guard('delete schedule', () => deleteScheduleTx(group, name));
+    },
+    async claimFire(group, name, fireTime, claimedAt) {
+      return guard('claim a schedule fire', () => claim.run(group, name, fireTime, claimedAt)).changes > 0;
+    },
+    async lastFired(group, name) {
+      return guard('read the fire ledger', () => last.get(group, name))?.t ?? undefined;
+    },
+  };
+}

@@ -1,0 +1,453 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../core/clock.ts';
+import { isScheduleError } from '../schedules/errors.ts';
+import { parseScheduleExpression } from '../schedules/expression.ts';
+import type { BusBackend, BusDelivery, BusRecord, RuleRecord, TargetRecord } from './backend.ts';
+import { type BusEvent, entrySize, makeEvent } from './envelope.ts';
+import { BusError } from './errors.ts';
+import { transformInput } from './input-transformer.ts';
+import { compileEventPattern, type EventPattern, testEventPattern } from './pattern.ts';
+import { RuleIndex } from './rule-index.ts';
+import {
+  checkTarget,
+  DEFAULT_MAX_EVENT_AGE_S,
+  DEFAULT_MAX_RETRIES,
+  MAX_TARGETS_PER_RULE,
+} from './targets.ts';
+
+export type Input = Record<string, unknown>;
+export type Output = Record<string, unknown>;
+
+export const DEFAULT_BUS = 'default';
+/** PutEvents: entries per call, and bytes per call as EventBridge counts them. */
+export const MAX_PUT_EVENTS_ENTRIES = 10;
+export const MAX_PUT_EVENTS_BYTES = 256 * 1024;
+
+const BUS_NAME_RE = /^[/.\-_A-Za-z0-9]{1,256}$/;
+const RULE_NAME_RE = /^[.\-_A-Za-z0-9]{1,64}$/;
+
+export interface BusServiceDeps {
+  backend: BusBackend;
+  clock: Clock;
+  accountId: string;
+  region: string;
+  /** Tells the deliverer that new deliveries are waiting. */
+  wake: () => void;
+}
+
+const invalid = (message: string) => new BusError('ValidationException', message);
+const str = (i: Input, k: string): string | undefined =>
+  typeof i[k] === 'string' ? (i[k] as string) : undefined;
+const need = (i: Input, k: string): string => {
+  const v = str(i, k);
+  if (v === undefined || v === '') throw invalid(`Parameter ${k} is required.`);
+  return v;
+};
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
+/** A page of a sorted list: `NextToken` is the offset of the next item. */
+function page<T>(items: T[], input: Input): { items: T[]; next?: string } {
+  const limit = typeof input.Limit === 'number' ? input.Limit : 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Limit must be between 1 and 100.');
+  const token = str(input, 'NextToken');
+  const start = token === undefined ? 0 : Number.parseInt(token, 10);
+  if (!Number.isInteger(start) || start < 0) throw invalid('The NextToken is not valid.');
+  const slice = items.slice(start, start + limit);
+  return start + limit < items.length ? { items: slice, next: String(start + limit) } : { items: slice };
+}
+
+interface LiveRule {
+  record: RuleRecord;
+  pattern?: EventPattern;
+}
+
+/**
+ * EventBridge's buses, rules, targets and PutEvents. Rules live in the backend and, compiled, in
+ * one `RuleIndex` per bus; a PutEvents call stores every matched (event, target) delivery in the
+ * backend's outbox in one transaction, and `BusDeliverer` sends them.
+ */
+export class BusService {
+  readonly #rules = new Map<string, Map<string, LiveRule>>();
+  readonly #indexes = new Map<string, RuleIndex>();
+
+  constructor(private readonly deps: BusServiceDeps) {}
+
+  /** Loads the stored rules into the indexes. */
+  async start(): Promise<void> {
+    for (const r of await this.deps.backend.listRules()) this.#file(r);
+  }
+
+  busArn(name: string): string {
+    return `arn:aws:events:${this.deps.region}:${this.deps.accountId}:event-bus/${name}`;
+  }
+
+  ruleArn(bus: string, name: string): string {
+    const path = bus === DEFAULT_BUS ? name : `${bus}/${name}`;
+    return `arn:aws:events:${this.deps.region}:${this.deps.accountId}:rule/${path}`;
+  }
+
+  // --- Buses ----------------------------------------------------------------------------------
+
+  /** A bus name from a name or an ARN; throws ResourceNotFoundException when there is no such bus. */
+  async #bus(nameOrArn: string | undefined): Promise<BusRecord> {
+    const name =
+      nameOrArn === undefined
+        ? DEFAULT_BUS
+        : nameOrArn.replace(/^arn:[^:]+:events:[^:]*:\d*:event-bus\//, '');
+    if (name === DEFAULT_BUS) return { name, createdAt: 0 };
+    const bus = await this.deps.backend.getBus(name);
+    if (!bus) throw new BusError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
+    return bus;
+  }
+
+  async createEventBus(input: Input): Promise<Output> {
+    const name = need(input, 'Name');
+    if (!BUS_NAME_RE.test(name) || name.includes('/'))
+      throw invalid(
+        `Event bus name ${name} is not valid: it must match [.\\-_A-Za-z0-9]+ (1 to 256 characters).`,
+      );
+    if (name.startsWith('aws.') && !str(input, 'EventSourceName'))
+      throw invalid('Event bus names starting with aws. are reserved for partner event sources.');
+    const record: BusRecord = { name, createdAt: this.deps.clock.now() };
+    const description = str(input, 'Description');
+    if (description !== undefined) record.description = description;
+    if (name === DEFAULT_BUS || !(await this.deps.backend.createBus(record)))
+      throw new BusError('ResourceAlreadyExistsException', `Event bus ${name} already exists.`);
+    return {
+      EventBusArn: this.busArn(name),
+      ...(description !== undefined ? { Description: description } : {}),
+    };
+  }
+
+  #describeBus(b: BusRecord): Output {
+    return {
+      Name: b.name,
+      Arn: this.busArn(b.name),
+      ...(b.description !== undefined ? { Description: b.description } : {}),
+      ...(b.createdAt ? { CreationTime: seconds(b.createdAt), LastModifiedTime: seconds(b.createdAt) } : {}),
+    };
+  }
+
+  async describeEventBus(input: Input): Promise<Output> {
+    return this.#describeBus(await this.#bus(str(input, 'Name')));
+  }
+
+  async listEventBuses(input: Input): Promise<Output> {
+    const prefix = str(input, 'NamePrefix') ?? '';
+    const all = [{ name: DEFAULT_BUS, createdAt: 0 }, ...(await this.deps.backend.listBuses())]
+      .filter((b) => b.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const { items, next } = page(all, input);
+    return { EventBuses: items.map((b) => this.#describeBus(b)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  async deleteEventBus(input: Input): Promise<Output> {
+    const name = need(input, 'Name');
+    if (name === DEFAULT_BUS) throw invalid('Cannot delete event bus default.');
+    if (await this.deps.backend.deleteBus(name)) {
+      this.#rules.delete(name);
+      this.#indexes.delete(name);
+    }
+    return {};
+  }
+
+  // --- Rules ----------------------------------------------------------------------------------
+
+  #file(r: RuleRecord): void {
+    let rules = this.#rules.get(r.bus);
+    if (!rules) {
+      rules = new Map();
+      this.#rules.set(r.bus, rules);
+    }
+    let index = this.#indexes.get(r.bus);
+    if (!index) {
+      index = new RuleIndex();
+      this.#indexes.set(r.bus, index);
+    }
+    const pattern = r.eventPattern !== undefined ? compileEventPattern(r.eventPattern) : undefined;
+    rules.set(r.name, { record: r, ...(pattern ? { pattern } : {}) });
+    if (pattern && r.state === 'ENABLED') index.add(r.name, pattern);
+    else index.remove(r.name);
+  }
+
+  #unfile(bus: string, name: string): void {
+    this.#rules.get(bus)?.delete(name);
+    this.#indexes.get(bus)?.remove(name);
+  }
+
+  async #rule(input: Input): Promise<RuleRecord> {
+    const bus = await this.#bus(str(input, 'EventBusName'));
+    const name = str(input, 'Rule') ?? need(input, 'Name');
+    const rule = this.#rules.get(bus.name)?.get(name)?.record;
+    if (!rule)
+      throw new BusError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
+    return rule;
+  }
+
+  async putRule(input: Input): Promise<Output> {
+    const name = need(input, 'Name');
+    if (!RULE_NAME_RE.test(name))
+      throw invalid(`Rule name ${name} is not valid: it must match [.\\-_A-Za-z0-9]+ (1 to 64 characters).`);
+    const bus = await this.#bus(str(input, 'EventBusName'));
+    const eventPattern = str(input, 'EventPattern');
+    const schedule = str(input, 'ScheduleExpression');
+    if (eventPattern === undefined && schedule === undefined)
+      throw invalid('Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    if (eventPattern !== undefined) compileEventPattern(eventPattern);
+    if (schedule !== undefined) {
+      if (bus.name !== DEFAULT_BUS)
+        throw invalid('ScheduleExpression is supported only on the default event bus.');
+      try {
+        const parsed = parseScheduleExpression(schedule);
+        if (parsed.kind === 'at') throw invalid('Parameter ScheduleExpression is not valid.');
+      } catch (e) {
+        if (isScheduleError(e)) throw invalid(`Parameter ScheduleExpression is not valid: ${e.message}`);
+        throw e;
+      }
+    }
+    const state = str(input, 'State') ?? 'ENABLED';
+    if (state !== 'ENABLED' && state !== 'DISABLED') throw invalid('State must be ENABLED or DISABLED.');
+    const old = this.#rules.get(bus.name)?.get(name)?.record;
+    const record: RuleRecord = {
+      bus: bus.name,
+      name,
+      state,
+      targets: old?.targets ?? [],
+      createdAt: old?.createdAt ?? this.deps.clock.now(),
+    };
+    if (eventPattern !== undefined) record.eventPattern = eventPattern;
+    if (schedule !== undefined) record.scheduleExpression = schedule;
+    const description = str(input, 'Description');
+    if (description !== undefined) record.description = description;
+    const roleArn = str(input, 'RoleArn');
+    if (roleArn !== undefined) record.roleArn = roleArn;
+    await this.deps.backend.putRule(record);
+    this.#file(record);
+    return { RuleArn: this.ruleArn(bus.name, name) };
+  }
+
+  #describeRule(r: RuleRecord): Output {
+    return {
+      Name: r.name,
+      Arn: this.ruleArn(r.bus, r.name),
+      ...(r.eventPattern !== undefined ? { EventPattern: r.eventPattern } : {}),
+      ...(r.scheduleExpression !== undefined ? { ScheduleExpression: r.scheduleExpression } : {}),
+      State: r.state,
+      ...(r.description !== undefined ? { Description: r.description } : {}),
+      ...(r.roleArn !== undefined ? { RoleArn: r.roleArn } : {}),
+      EventBusName: r.bus,
+    };
+  }
+
+  async describeRule(input: Input): Promise<Output> {
+    const r = await this.#rule(input);
+    return { ...this.#describeRule(r), CreatedBy: this.deps.accountId };
+  }
+
+  async listRules(input: Input): Promise<Output> {
+    const bus = await this.#bus(str(input, 'EventBusName'));
+    const prefix = str(input, 'NamePrefix') ?? '';
+    const all = [...(this.#rules.get(bus.name)?.values() ?? [])]
+      .map((l) => l.record)
+      .filter((r) => r.name.startsWith(prefix))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const { items, next } = page(all, input);
+    return { Rules: items.map((r) => this.#describeRule(r)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  async #setState(input: Input, state: RuleRecord['state']): Promise<Output> {
+    const r = await this.#rule(input);
+    const record = { ...r, state };
+    await this.deps.backend.putRule(record);
+    this.#file(record);
+    return {};
+  }
+
+  enableRule(input: Input): Promise<Output> {
+    return this.#setState(input, 'ENABLED');
+  }
+
+  disableRule(input: Input): Promise<Output> {
+    return this.#setState(input, 'DISABLED');
+  }
+
+  async deleteRule(input: Input): Promise<Output> {
+    const bus = await this.#bus(str(input, 'EventBusName'));
+    const name = need(input, 'Name');
+    const r = this.#rules.get(bus.name)?.get(name)?.record;
+    if (!r) return {};
+    if (r.targets.length > 0 && input.Force !== true)
+      throw invalid("Rule can't be deleted since it has targets.");
+    await this.deps.backend.deleteRule(bus.name, name);
+    this.#unfile(bus.name, name);
+    return {};
+  }
+
+  async listRuleNamesByTarget(input: Input): Promise<Output> {
+    const bus = await this.#bus(str(input, 'EventBusName'));
+    const arn = need(input, 'TargetArn');
+    const names = [...(this.#rules.get(bus.name)?.values() ?? [])]
+      .filter((l) => l.record.targets.some((t) => t.Arn === arn))
+      .map((l) => l.record.name)
+      .sort();
+    const { items, next } = page(names, input);
+    return { RuleNames: items, ...(next ? { NextToken: next } : {}) };
+  }
+
+  async testEventPattern(input: Input): Promise<Output> {
+    return { Result: testEventPattern(need(input, 'EventPattern'), need(input, 'Event')) };
+  }
+
+  /** A rule, for the schedule loop: undefined when it is gone. */
+  getRule(bus: string, name: string): RuleRecord | undefined {
+    return this.#rules.get(bus)?.get(name)?.record;
+  }
+
+  // --- Targets --------------------------------------------------------------------------------
+
+  async putTargets(input: Input): Promise<Output> {
+    const r = await this.#rule(input);
+    if (!Array.isArray(input.Targets) || input.Targets.length === 0)
+      throw invalid('Parameter Targets is required.');
+    if (input.Targets.length > 100) throw invalid('Targets can have at most 100 entries.');
+    const given = input.Targets.map(checkTarget);
+    const targets = [...r.targets];
+    for (const t of given) {
+      const i = targets.findIndex((x) => x.Id === t.Id);
+      if (i >= 0) targets[i] = t;
+      else targets.push(t);
+    }
+    if (targets.length > MAX_TARGETS_PER_RULE)
+      throw new BusError(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed: at most ${MAX_TARGETS_PER_RULE} targets per rule.`,
+      );
+    const record = { ...r, targets };
+    await this.deps.backend.putRule(record);
+    this.#file(record);
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  async removeTargets(input: Input): Promise<Output> {
+    const r = await this.#rule(input);
+    if (!Array.isArray(input.Ids) || input.Ids.length === 0) throw invalid('Parameter Ids is required.');
+    const ids = new Set(input.Ids as string[]);
+    const record = { ...r, targets: r.targets.filter((t) => !ids.has(t.Id)) };
+    await this.deps.backend.putRule(record);
+    this.#file(record);
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  async listTargetsByRule(input: Input): Promise<Output> {
+    const r = await this.#rule(input);
+    const { items, next } = page(r.targets, input);
+    return { Targets: items, ...(next ? { NextToken: next } : {}) };
+  }
+
+  // --- Events ---------------------------------------------------------------------------------
+
+  async putEvents(input: Input): Promise<Output> {
+    const entries = input.Entries;
+    if (!Array.isArray(entries) || entries.length === 0) throw invalid('Parameter Entries is required.');
+    if (entries.length > MAX_PUT_EVENTS_ENTRIES)
+      throw invalid(
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PUT_EVENTS_ENTRIES}`,
+      );
+    let total = 0;
+    for (const e of entries as Input[]) total += entrySize(e);
+    if (total > MAX_PUT_EVENTS_BYTES)
+      throw invalid('Total size of the entries in the request is over the limit.');
+    const now = this.deps.clock.now();
+    const results: Output[] = [];
+    const deliveries: BusDelivery[] = [];
+    let failed = 0;
+    for (const raw of entries as Input[]) {
+      const outcome = await this.#accept(raw, now);
+      if ('error' in outcome) {
+        failed++;
+        results.push({ ErrorCode: outcome.error[0], ErrorMessage: outcome.error[1] });
+        continue;
+      }
+      results.push({ EventId: outcome.event.id });
+      deliveries.push(...this.#match(outcome.bus, outcome.event, now));
+    }
+    await this.#store(deliveries);
+    return { FailedEntryCount: failed, Entries: results };
+  }
+
+  /** An entry made into an event on its bus, or why it was refused (ErrorCode, ErrorMessage). */
+  async #accept(
+    e: Input,
+    now: number,
+  ): Promise<{ bus: string; event: BusEvent } | { error: [string, string] }> {
+    const made = makeEvent(e, now, this.deps);
+    if ('error' in made) return made;
+    try {
+      return { bus: (await this.#bus(str(e, 'EventBusName'))).name, event: made.event };
+    } catch (err) {
+      if (err instanceof BusError) return { error: [err.code, err.message] };
+      throw err;
+    }
+  }
+
+  /** The deliveries an event makes on a bus: one per target of each enabled matching rule. */
+  #match(bus: string, event: Record<string, unknown>, now: number): BusDelivery[] {
+    const index = this.#indexes.get(bus);
+    if (!index) return [];
+    const out: BusDelivery[] = [];
+    for (const name of index.match(event)) {
+      const rule = this.#rules.get(bus)?.get(name)?.record;
+      if (rule) out.push(...this.deliveriesFor(rule, event, now));
+    }
+    return out;
+  }
+
+  /** A rule's deliveries for one event (the schedule loop calls this for scheduled rules). */
+  deliveriesFor(rule: RuleRecord, event: Record<string, unknown>, now: number): BusDelivery[] {
+    const ruleArn = this.ruleArn(rule.bus, rule.name);
+    const text = JSON.stringify(event);
+    return rule.targets.map((t: TargetRecord) => {
+      const d: BusDelivery = {
+        id: randomUUID(),
+        bus: rule.bus,
+        rule: rule.name,
+        ruleArn,
+        targetId: t.Id,
+        targetArn: t.Arn,
+        event: text,
+        payload: transformInput(t, event, { ruleName: rule.name, ruleArn }),
+        maxRetries: t.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
+        maxAgeMs: (t.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000,
+        createdAt: now,
+        dueAt: now,
+        attempts: 0,
+      };
+      if (t.SqsParameters?.MessageGroupId) d.messageGroupId = t.SqsParameters.MessageGroupId;
+      if (t.DeadLetterConfig?.Arn) d.deadLetterArn = t.DeadLetterConfig.Arn;
+      return d;
+    });
+  }
+
+  async #store(deliveries: BusDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.deps.backend.addDeliveries(deliveries);
+    this.deps.wake();
+  }
+
+  /** Fires a rule's targets with an event (scheduled rules); false when the rule is gone or disabled. */
+  async fireRule(bus: string, name: string, event: Record<string, unknown>): Promise<boolean> {
+    const rule = this.getRule(bus, name);
+    if (rule?.state !== 'ENABLED') return false;
+    await this.#store(this.deliveriesFor(rule, event, this.deps.clock.now()));
+    return true;
+  }
+
+  /** Puts an event, as matched on another bus, onto a bus (a bus target); false when the bus is gone. */
+  async forward(busArn: string, eventText: string): Promise<boolean> {
+    const bus = await this.#bus(busArn).catch(() => undefined);
+    if (!bus) return false;
+    const event = JSON.parse(eventText) as Record<string, unknown>;
+    await this.#store(this.#match(bus.name, event, this.deps.clock.now()));
+    return true;
+  }
+}

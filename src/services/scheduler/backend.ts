@@ -1,0 +1,33 @@
+/**
+ * Storage for EventBridge Scheduler: schedule groups, schedules, and the fire ledger that makes
+ * each slot fire once (keyed by schedule and fire time; a claim is an insert-or-ignore).
+ * Implementation: src/backends/sqlite/schedules.ts.
+ */
+import type { ScheduleGroupRecord, ScheduleRecord } from './records.ts';
+
+export interface ScheduleBackend {
+  listGroups(): Promise<ScheduleGroupRecord[]>;
+  getGroup(name: string): Promise<ScheduleGroupRecord | undefined>;
+  /** False when a group of that name exists already. */
+  insertGroup(group: ScheduleGroupRecord): Promise<boolean>;
+  /** Deletes the group, its schedules and their ledger entries; false when there was none. */
+  deleteGroup(name: string): Promise<boolean>;
+
+  /** Schedules of one group, or of all groups, ordered by group and name. */
+  listSchedules(group?: string): Promise<ScheduleRecord[]>;
+  getSchedule(group: string, name: string): Promise<ScheduleRecord | undefined>;
+  /** False when a schedule of that name exists in the group already. */
+  insertSchedule(schedule: ScheduleRecord): Promise<boolean>;
+  /** False when the schedule does not exist. */
+  updateSchedule(schedule: ScheduleRecord): Promise<boolean>;
+  /** Deletes the schedule and its ledger entries; false when there was none. */
+  deleteSchedule(group: string, name: string): Promise<boolean>;
+
+  /**
+   * Records that `fireTime` of the schedule fires now. True for the first claim only: callers
+   * deliver only after a true claim, so a restart (or a second node) never fires a slot twice.
+   */
+  claimFire(group: string, name: string, fireTime: number, claimedAt: number): Promise<boolean>;
+  /** The latest fire time the ledger holds for the schedule. */
+  lastFired(group: string, name: string): Promise<number | undefined>;
+}
