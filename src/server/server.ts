@@ -28,6 +28,7 @@ import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
 import { BusDeliverer } from '../services/bus/deliverer.ts';
+import { RULE_SCHEDULE_GROUP, ruleSchedule, scheduledEvent } from '../services/bus/rule-schedules.ts';
 import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
 import { BusService } from '../services/bus/service.ts';
 import { QueueService } from '../services/queues/service.ts';
@@ -252,6 +253,22 @@ export async function startServer(
     accountId: config.accountId,
     region: config.region,
     wake: () => busDeliveries.wake(),
+    ruleChanged: (busName, name, rule) => {
+      const schedule = rule && ruleSchedule(rule, bus.ruleArn(busName, name));
+      void ruleLoop.sync(RULE_SCHEDULE_GROUP, `${busName}/${name}`, schedule);
+    },
+  });
+  // Scheduled rules fire through a schedule loop of their own, with the same fire-once ledger.
+  const ruleLoop = new ScheduleLoop({
+    backend: backends.schedules,
+    clock,
+    deliver: async (ruleArn, _payload, schedule) => {
+      const slash = schedule.name.indexOf('/');
+      const event = scheduledEvent(ruleArn, clock.now(), config);
+      await bus.fireRule(schedule.name.slice(0, slash), schedule.name.slice(slash + 1), event);
+    },
+    deleteSchedule: async () => undefined,
+    warn: (message, details) => log.warn(details, message),
   });
   const busDeliveries = new BusDeliverer({
     backend: backends.bus,
@@ -330,6 +347,7 @@ export async function startServer(
   await busDeliveries.start();
   queues.start();
   await scheduleLoop.start(await scheduler.allSchedules());
+  await ruleLoop.evaluate();
   for (const m of registry.mappings()) pollers.sync(m, false);
   logs.start();
   spares.refill();
@@ -357,6 +375,7 @@ export async function startServer(
         pollers.close();
         queues.close();
         scheduleLoop.close();
+        ruleLoop.close();
         await Promise.race([
           Promise.all([
             invoker.drain(),

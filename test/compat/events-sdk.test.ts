@@ -280,6 +280,33 @@ describe('event bus with @aws-sdk/client-eventbridge (awsJson1_1) against a real
     assert.deepEqual(event.detail, { n: 1 });
   });
 
+  it('fires a scheduled rule with a Scheduled Event, on the real clock', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'ticks' }));
+    // Created disabled, so that its first slot (its creation) finds the target in place when the
+    // rule is enabled: the missed slot then fires once, as the misfire policy allows.
+    await eb.send(
+      new PutRuleCommand({ Name: 'every-minute', ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' }),
+    );
+    await eb.send(
+      new PutTargetsCommand({ Rule: 'every-minute', Targets: [{ Id: 'q', Arn: queueArn('ticks') }] }),
+    );
+    await eb.send(new EnableRuleCommand({ Name: 'every-minute' }));
+    const got = await receive(QueueUrl!, 1);
+    assert.equal(got.length, 1, 'the rule fired');
+    const event = JSON.parse(got[0]!.Body!);
+    assert.equal(event['detail-type'], 'Scheduled Event');
+    assert.equal(event.source, 'aws.events');
+    assert.deepEqual(event.resources, [`arn:aws:events:us-east-1:${ACCOUNT}:rule/every-minute`]);
+    assert.deepEqual(event.detail, {});
+    assert.match(event.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    assert.equal(again.Messages, undefined, 'once per slot');
+    await assert.rejects(
+      eb.send(new PutRuleCommand({ Name: 'bad-schedule', ScheduleExpression: 'rate(1 minutes)' })),
+      { name: 'ValidationException' },
+    );
+  });
+
   it('refuses bad input with EventBridge error codes and keeps serving', async () => {
     await assert.rejects(eb.send(new PutRuleCommand({ Name: 'bad', EventPattern: '{"source":"x"}' })), {
       name: 'InvalidEventPatternException',

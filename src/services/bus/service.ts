@@ -33,6 +33,8 @@ export interface BusServiceDeps {
   region: string;
   /** Tells the deliverer that new deliveries are waiting. */
   wake: () => void;
+  /** Told of every rule filed (at start and on changes) or removed: scheduled rules follow. */
+  ruleChanged?: (bus: string, name: string, rule: RuleRecord | undefined) => void;
 }
 
 const invalid = (message: string) => new BusError('ValidationException', message);
@@ -145,6 +147,7 @@ export class BusService {
     const name = need(input, 'Name');
     if (name === DEFAULT_BUS) throw invalid('Cannot delete event bus default.');
     if (await this.deps.backend.deleteBus(name)) {
+      for (const rule of this.#rules.get(name)?.keys() ?? []) this.deps.ruleChanged?.(name, rule, undefined);
       this.#rules.delete(name);
       this.#indexes.delete(name);
     }
@@ -168,11 +171,13 @@ export class BusService {
     rules.set(r.name, { record: r, ...(pattern ? { pattern } : {}) });
     if (pattern && r.state === 'ENABLED') index.add(r.name, pattern);
     else index.remove(r.name);
+    this.deps.ruleChanged?.(r.bus, r.name, r);
   }
 
   #unfile(bus: string, name: string): void {
     this.#rules.get(bus)?.delete(name);
     this.#indexes.get(bus)?.remove(name);
+    this.deps.ruleChanged?.(bus, name, undefined);
   }
 
   async #rule(input: Input): Promise<RuleRecord> {
