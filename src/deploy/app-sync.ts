@@ -3,11 +3,18 @@ import type { Clock } from '../core/clock.ts';
 import type { FunctionConfig } from '../core/function-spec.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { DeployResult } from './deployer.ts';
+import type { RuleEventSpec } from './manifest-events.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
 import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
 
-/** What a deploy needs of the services an app declares (queues and topics; buses later). */
+/** What a deploy needs of the services an app declares (queues, topics and buses). */
 export interface AppResources {
+  ensureBus(name: string): Promise<'created' | 'unchanged'>;
+  /** The app's rules (by name prefix) on these buses. */
+  rulesWithPrefix(prefix: string, buses: readonly string[]): Promise<{ bus: string; name: string }[]>;
+  /** Puts a rule whose one target is the function; says what changed. */
+  putFunctionRule(spec: RuleEventSpec, functionArn: string): Promise<'created' | 'updated' | 'unchanged'>;
+  deleteRule(bus: string, name: string): Promise<void>;
   functionArn(name: string): string;
   topicExists(name: string): Promise<boolean>;
   /** Creates the topic, or sets the attributes that differ. */
@@ -159,5 +166,36 @@ function sameJson(a: string, b: string): boolean {
     return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
   } catch {
     return a === b;
+  }
+}
+
+/**
+ * Creates the app's buses, and keeps its rules (`schedule` and `rule` events) in line: named
+ * `baton-APP-FUNCTION-N`, each with its function as the one target; the app's rules no longer
+ * declared are deleted.
+ */
+export async function syncRules(
+  ctx: SyncContext,
+  app: string,
+  buses: readonly string[],
+  events: readonly RuleEventSpec[],
+  result: DeployResult,
+): Promise<void> {
+  const r = ctx.resources;
+  result.rules = [];
+  for (const b of buses) {
+    const made = await r.ensureBus(b);
+    if (made === 'created') result.rules.push(`bus ${b} (created)`);
+  }
+  for (const e of events) {
+    const outcome = await r.putFunctionRule(e, r.functionArn(e.function));
+    if (outcome !== 'unchanged') result.rules.push(`rule ${e.name} → ${e.function} (${outcome})`);
+  }
+  const prefix = `baton-${app}-`;
+  const where = [...new Set(['default', ...buses, ...events.map((e) => e.bus)])];
+  for (const owned of await r.rulesWithPrefix(prefix, where)) {
+    if (events.some((e) => e.name === owned.name && e.bus === owned.bus)) continue;
+    await r.deleteRule(owned.bus, owned.name);
+    result.rules.push(`rule ${owned.name} (deleted)`);
   }
 }

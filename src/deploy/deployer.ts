@@ -4,8 +4,9 @@ import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape } from '../gateway/route-spec.ts';
 import type { Registry } from '../registry/registry.ts';
-import { type AppResources, type SyncContext, syncMappings, syncTopics } from './app-sync.ts';
+import { type AppResources, type SyncContext, syncMappings, syncRules, syncTopics } from './app-sync.ts';
 import type { CodeStore } from './code-store.ts';
+import type { RuleEventSpec } from './manifest-events.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
 import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
 
@@ -24,6 +25,8 @@ export interface DeployResult {
   mappings?: string[];
   /** Topics and subscriptions it created or changed. */
   topics?: string[];
+  /** Buses and rules it created, changed or deleted. */
+  rules?: string[];
 }
 
 /** Applies function changes: one function at a time (admin API) or a whole app (manifest). */
@@ -197,6 +200,8 @@ export class Deployer {
       queueEvents?: QueueEventSpec[];
       topics?: TopicSpec[];
       topicEvents?: { topic: string; subscription: SubscriptionSpec }[];
+      buses?: string[];
+      ruleEvents?: RuleEventSpec[];
     } = {},
   ): Promise<DeployResult> {
     const result: DeployResult = {
@@ -294,6 +299,7 @@ export class Deployer {
       }
       await syncMappings(this.sync(), app, queueEvents, result);
       await syncTopics(this.sync(), app, functions, queues, topics, topicEvents, result);
+      await syncRules(this.sync(), app, extra.buses ?? [], extra.ruleEvents ?? [], result);
     }
     return result;
   }

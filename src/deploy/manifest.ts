@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape, splitEvents } from '../gateway/route-spec.ts';
+import { parseBuses, parseRuleEvent, type RuleEventSpec } from './manifest-events.ts';
 import { parseQueueEvent, parseQueues, type QueueEventSpec, type QueueSpec } from './manifest-queues.ts';
 import { parseTopicEvent, parseTopics, type SubscriptionSpec, type TopicSpec } from './manifest-topics.ts';
 
@@ -19,9 +20,13 @@ export interface Manifest {
   topics: TopicSpec[];
   /** The functions' `topic` events: lambda subscriptions the app keeps. */
   topicEvents: { topic: string; subscription: SubscriptionSpec }[];
+  /** The `buses` section: custom event buses. */
+  buses: string[];
+  /** The functions' `schedule` and `rule` events: bus rules the app keeps. */
+  ruleEvents: RuleEventSpec[];
 }
 
-const SECTIONS = new Set(['app', 'functions', 'queues', 'topics']);
+const SECTIONS = new Set(['app', 'functions', 'queues', 'topics', 'buses']);
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -53,6 +58,8 @@ export function parseManifest(text: string, dir: string): Manifest {
   const queueEvents: QueueEventSpec[] = [];
   const topics = parseTopics(o.topics);
   const topicEvents: Manifest['topicEvents'] = [];
+  const buses = parseBuses(o.buses);
+  const ruleEvents: RuleEventSpec[] = [];
   // Route shape → where it was first declared: two declarations of one route are an error.
   const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
@@ -63,6 +70,11 @@ export function parseManifest(text: string, dir: string): Manifest {
     const { routes, others } = splitEvents((config as Record<string, unknown>).events, `${path}.events`);
     for (const other of others) {
       if (other.kind === 'topic') topicEvents.push(parseTopicEvent(name, other.event, other.path));
+      else if (other.kind === 'schedule' || other.kind === 'rule')
+        ruleEvents.push({
+          ...parseRuleEvent(name, other.kind, other.event, other.path),
+          name: `baton-${app}-${name}-${/\[(\d+)\]$/.exec(other.path)?.[1] ?? '0'}`.slice(0, 64),
+        });
       else
         queueEvents.push({ ...parseQueueEvent(name, other.event, other.path), path: `${other.path}.queue` });
     }
@@ -76,7 +88,7 @@ export function parseManifest(text: string, dir: string): Manifest {
       claimed.set(shape, `${path}.events`);
     });
   }
-  return { app, functions, queues, queueEvents, topics, topicEvents };
+  return { app, functions, queues, queueEvents, topics, topicEvents, buses, ruleEvents };
 }
 
 function defaultAppName(dir: string): string {

@@ -50,7 +50,8 @@ function parseHttpEventEntry(ev: unknown, p: string): HttpRouteSpec {
   if (!isMapping(ev) || Object.keys(ev).length !== 1)
     throw invalid(p, 'must be a mapping with one event type, like { http: "GET /items" }');
   const [kind, spec] = Object.entries(ev)[0]!;
-  if (kind !== 'http') throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue, topic)');
+  if (kind !== 'http')
+    throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue, topic, schedule, rule)');
   return parseHttpEvent(spec, `${p}.http`);
 }
 
@@ -70,6 +71,8 @@ export function splitEvents(
     const p = `${path}[${i}]`;
     if (isMapping(ev) && 'queue' in ev) others.push({ kind: 'queue', event: ev, path: p });
     else if (isMapping(ev) && 'topic' in ev) others.push({ kind: 'topic', event: ev, path: p });
+    else if (isMapping(ev) && 'schedule' in ev) others.push({ kind: 'schedule', event: ev, path: p });
+    else if (isMapping(ev) && 'rule' in ev) others.push({ kind: 'rule', event: ev, path: p });
     else routes.push(parseHttpEventEntry(ev, p));
   });
   return { routes, others };

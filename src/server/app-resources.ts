@@ -1,5 +1,6 @@
 import type { AppResources } from '../deploy/deployer.ts';
 import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
+import type { BusService } from '../services/bus/service.ts';
 import type { QueueService } from '../services/queues/service.ts';
 import type { TopicService } from '../services/topics/service.ts';
 
@@ -7,6 +8,7 @@ import type { TopicService } from '../services/topics/service.ts';
 export function appResources(
   queues: QueueService,
   topics: () => TopicService,
+  bus: () => BusService,
   identity: PlatformIdentity,
 ): AppResources {
   const topicArn = (name: string) => topics().arnOf(name);
@@ -76,6 +78,69 @@ export function appResources(
     },
     async unsubscribe(arn) {
       await topics().unsubscribe({ SubscriptionArn: arn });
+    },
+    async ensureBus(name) {
+      try {
+        await bus().describeEventBus({ Name: name });
+        return 'unchanged';
+      } catch {
+        await bus().createEventBus({ Name: name });
+        return 'created';
+      }
+    },
+    async rulesWithPrefix(prefix, buses) {
+      const out: { bus: string; name: string }[] = [];
+      for (const b of buses) {
+        let token: string | undefined;
+        do {
+          const page = await bus()
+            .listRules({ NamePrefix: prefix, EventBusName: b, NextToken: token })
+            .catch(() => ({}) as Record<string, unknown>);
+          for (const r of (page.Rules ?? []) as { Name: string }[]) out.push({ bus: b, name: r.Name });
+          token = page.NextToken as string | undefined;
+        } while (token);
+      }
+      return out;
+    },
+    async putFunctionRule(spec, fnArn) {
+      const name = spec.name!;
+      const current = await bus()
+        .describeRule({ Name: name, EventBusName: spec.bus })
+        .catch(() => undefined);
+      const targets = current
+        ? ((await bus().listTargetsByRule({ Rule: name, EventBusName: spec.bus })).Targets as {
+            Id: string;
+            Arn: string;
+          }[])
+        : [];
+      const same =
+        current &&
+        current.State === 'ENABLED' &&
+        (current.ScheduleExpression ?? undefined) === spec.schedule &&
+        (current.EventPattern === undefined
+          ? undefined
+          : JSON.stringify(JSON.parse(String(current.EventPattern)))) === spec.pattern &&
+        targets.length === 1 &&
+        targets[0]!.Arn === fnArn;
+      if (same) return 'unchanged';
+      await bus().putRule({
+        Name: name,
+        EventBusName: spec.bus,
+        State: 'ENABLED',
+        ...(spec.schedule ? { ScheduleExpression: spec.schedule } : {}),
+        ...(spec.pattern ? { EventPattern: spec.pattern } : {}),
+      });
+      const stale = targets.filter((t) => t.Arn !== fnArn).map((t) => t.Id);
+      if (stale.length > 0) await bus().removeTargets({ Rule: name, EventBusName: spec.bus, Ids: stale });
+      await bus().putTargets({
+        Rule: name,
+        EventBusName: spec.bus,
+        Targets: [{ Id: 'function', Arn: fnArn }],
+      });
+      return current ? 'updated' : 'created';
+    },
+    async deleteRule(busName, name) {
+      await bus().deleteRule({ Name: name, EventBusName: busName, Force: true });
     },
   };
 }

@@ -161,7 +161,12 @@ export async function startServer(
     registry,
     code,
     clock,
-    appResources(queues, () => topics, identity),
+    appResources(
+      queues,
+      () => topics,
+      () => bus,
+      identity,
+    ),
   );
   const { server: gateway } = gatewayServer({
     routes: registry,

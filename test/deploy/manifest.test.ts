@@ -42,6 +42,8 @@ describe('baton.yaml', () => {
       queueEvents: [],
       topics: [],
       topicEvents: [],
+      buses: [],
+      ruleEvents: [],
     });
   });
 

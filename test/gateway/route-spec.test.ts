@@ -115,7 +115,7 @@ describe('http events in baton.yaml', () => {
     const f = (events: string) => manifest(events);
     const cases: [string, RegExp][] = [
       ['- http: /items', /^functions\.api\.events\[0\]\.http: "\/items" is not a route key/],
-      ['- schedule: rate(1 minute)', /^functions\.api\.events\[0\]\.schedule: is not a known event type/],
+      ['- cron: x', /^functions\.api\.events\[0\]\.cron: is not a known event type/],
       ['- http: { path: /x }', /^functions\.api\.events\[0\]\.http\.path: is not a known field/],
       ['- http: { payload: "2.0" }', /^functions\.api\.events\[0\]\.http\.route: is required/],
       ['- http: { route: GET /x, payload: "3.0" }', /\.payload: must be "2.0" or "1.0"/],

@@ -15,6 +15,7 @@ export function printDeployResult(app: string, r: DeployResult): void {
   for (const q of r.queues ?? []) lines.push(`  queue ${q}`);
   for (const m of r.mappings ?? []) lines.push(`  queue event ${m}`);
   for (const t of r.topics ?? []) lines.push(`  topic ${t}`);
+  for (const t of r.rules ?? []) lines.push(`  ${t}`);
   process.stdout.write(lines.join('\n') + '\n');
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }
