@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestTarget } from '../../server/http-io.ts';
 import type { Input, Output } from '../../services/topics/message.ts';
+import { members, type Tree, toTree } from '../query-params.ts';
 import { scopeService } from '../sqs/query.ts';
 
 /** The namespace of SNS's XML answers. */
@@ -14,38 +15,6 @@ export function isSnsRequest(req: IncomingMessage, url: RequestTarget): boolean 
   return scopeService(req, url) === 'sns';
 }
 
-type Tree = { [k: string]: Tree | string };
-
-/** `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. */
-function toTree(params: URLSearchParams): Tree {
-  // No prototypes: a parameter named `__proto__.X` must not reach Object.prototype.
-  const root: Tree = Object.create(null);
-  for (const [key, value] of params) {
-    const parts = key.split('.');
-    let node = root;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const p = parts[i]!;
-      const next = node[p];
-      if (typeof next === 'object') node = next;
-      else {
-        const created: Tree = Object.create(null);
-        node[p] = created;
-        node = created;
-      }
-    }
-    node[parts.at(-1)!] = value;
-  }
-  return root;
-}
-
-function indexed(node: Tree | string | undefined): (Tree | string)[] {
-  if (node === undefined || typeof node === 'string') return [];
-  return Object.keys(node)
-    .filter((k) => /^\d+$/.test(k))
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => node[k]!);
-}
-
 /**
  * The awsQuery serialisation, undone: `X.member.N` is a list, `X.entry.N.key`/`.value` (or
  * `.Name`/`.Value`, for message attributes) is a map, anything else a structure.
@@ -53,10 +22,10 @@ function indexed(node: Tree | string | undefined): (Tree | string)[] {
 function fromTree(node: Tree | string): unknown {
   if (typeof node === 'string') return node;
   const keys = Object.keys(node);
-  if (keys.length === 1 && keys[0] === 'member') return indexed(node.member).map(fromTree);
+  if (keys.length === 1 && keys[0] === 'member') return members(node.member).map(fromTree);
   if (keys.length === 1 && keys[0] === 'entry') {
     const map: Record<string, unknown> = Object.create(null);
-    for (const e of indexed(node.entry)) {
+    for (const e of members(node.entry)) {
       if (typeof e === 'string') continue;
       const k = e.key ?? e.Name;
       const v = e.value ?? e.Value;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { QueueError } from '../../services/queues/errors.ts';
 import type { Input, Output } from '../../services/queues/service.ts';
+import { members, type Tree, toTree } from '../query-params.ts';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
 const QUEUE_PATH = /^\/\d{12}\/[a-zA-Z0-9_.-]+\/?$/;
@@ -27,42 +28,6 @@ export function isQueryRequest(req: IncomingMessage, url: RequestTarget): boolea
   const get = req.method === 'GET' && url.query.includes('Action=');
   if (!(req.method === 'POST' && form) && !get) return false;
   return scopeService(req, url) === 'sqs' || QUEUE_PATH.test(url.pathname);
-}
-
-type Tree = { [k: string]: Tree | string };
-
-/**
- * `A.1.B=x` → `{ A: { 1: { B: 'x' } } }`. Nodes have no prototype, so that a parameter named
- * `__proto__.X` makes a node rather than writing to `Object.prototype`
- * (test/compat/sqs-bad-input.test.ts).
- */
-function toTree(params: URLSearchParams): Tree {
-  const root: Tree = Object.create(null);
-  for (const [key, value] of params) {
-    const parts = key.split('.');
-    let node = root;
-    for (let i = 0; i < parts.length - 1; i++) {
-      const p = parts[i]!;
-      const next = node[p];
-      if (typeof next === 'object') node = next;
-      else {
-        const created: Tree = Object.create(null);
-        node[p] = created;
-        node = created;
-      }
-    }
-    node[parts.at(-1)!] = value;
-  }
-  return root;
-}
-
-/** `X.1`, `X.2` … as a list, in index order. */
-function members(node: Tree | string | undefined): (Tree | string)[] {
-  if (node === undefined || typeof node === 'string') return [];
-  return Object.keys(node)
-    .filter((k) => /^\d+$/.test(k))
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => node[k]!);
 }
 
 /** `Attribute.N.Name` / `Attribute.N.Value` → `{ name: value }`. */
