@@ -15,6 +15,7 @@ const benches = [
   'sqs.ts',
   'queue-function.ts',
   'bus-patterns.ts',
+  'events.ts',
 ];
 let failed = 0;
 for (const b of benches) {
