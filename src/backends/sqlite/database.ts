@@ -172,6 +172,8 @@ const MIGRATIONS: string[] = [
      claimed_at INTEGER NOT NULL,
      PRIMARY KEY (grp, name, fire_time)
    );`,
+  // A fire is claimed, then marked delivered: a claim left undelivered by a crash is sent again.
+  `ALTER TABLE schedule_fires ADD COLUMN delivered_at INTEGER;`,
 ];
 
 /**

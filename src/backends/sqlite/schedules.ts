@@ -33,6 +33,12 @@ export function sqliteSchedules(db: SqliteDatabase): ScheduleBackend {
   const last = db.prepare<[string, string], { t: number | null }>(
     'SELECT max(fire_time) AS t FROM schedule_fires WHERE grp = ? AND name = ?',
   );
+  const mark = db.prepare<[number, string, string, number]>(
+    'UPDATE schedule_fires SET delivered_at = ? WHERE grp = ? AND name = ? AND fire_time = ?',
+  );
+  const pending = db.prepare<[], { grp: string; name: string; fire_time: number }>(
+    'SELECT grp, name, fire_time FROM schedule_fires WHERE delivered_at IS NULL ORDER BY fire_time',
+  );
   const parse = <T>(rows: { record: string }[]) => rows.map((r) => JSON.parse(r.record) as T);
   const deleteGroupTx = db.transaction((name: string) => {
     delLIn.run(name);
@@ -76,6 +82,16 @@ export function sqliteSchedules(db: SqliteDatabase): ScheduleBackend {
     },
     async claimFire(group, name, fireTime, claimedAt) {
       return guard('claim a schedule fire', () => claim.run(group, name, fireTime, claimedAt)).changes > 0;
+    },
+    async markDelivered(group, name, fireTime, at) {
+      guard('mark a schedule fire delivered', () => mark.run(at, group, name, fireTime));
+    },
+    async undelivered() {
+      return guard('read undelivered schedule fires', () => pending.all()).map((r) => ({
+        group: r.grp,
+        name: r.name,
+        fireTime: r.fire_time,
+      }));
     },
     async lastFired(group, name) {
       return guard('read the fire ledger', () => last.get(group, name))?.t ?? undefined;

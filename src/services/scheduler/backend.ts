@@ -30,4 +30,8 @@ export interface ScheduleBackend {
   claimFire(group: string, name: string, fireTime: number, claimedAt: number): Promise<boolean>;
   /** The latest fire time the ledger holds for the schedule. */
   lastFired(group: string, name: string): Promise<number | undefined>;
+  /** Marks a claimed fire as handed over (to its target, or to the dead-letter queue). */
+  markDelivered(group: string, name: string, fireTime: number, at: number): Promise<void>;
+  /** Claimed fires not yet handed over: what a crash interrupted. */
+  undelivered(): Promise<{ group: string; name: string; fireTime: number }[]>;
 }

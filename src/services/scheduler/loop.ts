@@ -59,6 +59,11 @@ export class ScheduleLoop {
 
   /** Loads every schedule, fires what the misfire policy allows, and arms the timer. */
   async start(schedules: ScheduleRecord[]): Promise<void> {
+    // Fires claimed before a crash but never handed over go out now (at least once there).
+    for (const u of await this.deps.backend.undelivered()) {
+      const record = schedules.find((s) => s.group === u.group && s.name === u.name);
+      if (record) this.dispatch(record, u.fireTime);
+    }
     for (const s of schedules) await this.load(s.group, s.name, s);
     await this.evaluate();
   }
@@ -184,36 +189,47 @@ export class ScheduleLoop {
     const { target } = record;
     const payload = target.input ?? DEFAULT_PAYLOAD;
     const deadline = slot + target.retryPolicy.maximumEventAgeInSeconds * 1000;
-    const done = new Promise<void>((resolve) => {
+    // True once the invocation is handed over (or given up for good); false when Baton stops
+    // first, so that the next start sends it again.
+    const handed = new Promise<boolean>((resolve) => {
       const attempt = (n: number): void => {
-        this.deps.deliver(target.arn, payload, record).then(resolve, (err: unknown) => {
-          const delay = Math.min(RETRY_FIRST_MS * 2 ** n, RETRY_MAX_MS);
-          if (
-            !this.closed &&
-            n < target.retryPolicy.maximumRetryAttempts &&
-            clock.now() + delay <= deadline
-          ) {
-            clock.setTimer(delay, () => attempt(n + 1));
-            return;
-          }
-          this.deps.warn('a scheduled invocation could not be delivered', {
-            schedule: record.arn,
-            target: target.arn,
-            attempts: n + 1,
-            err,
-          });
-          const dlq = target.deadLetterArn;
-          if (!dlq) return resolve();
-          this.deps.deliver(dlq, payload, record).then(resolve, (e: unknown) => {
-            this.deps.warn('the dead-letter queue refused a scheduled invocation', {
+        this.deps.deliver(target.arn, payload, record).then(
+          () => resolve(true),
+          (err: unknown) => {
+            const delay = Math.min(RETRY_FIRST_MS * 2 ** n, RETRY_MAX_MS);
+            if (this.closed) return resolve(false);
+            if (n < target.retryPolicy.maximumRetryAttempts && clock.now() + delay <= deadline) {
+              clock.setTimer(delay, () => (this.closed ? resolve(false) : attempt(n + 1)));
+              return;
+            }
+            this.deps.warn('a scheduled invocation could not be delivered', {
               schedule: record.arn,
-              err: e,
+              target: target.arn,
+              attempts: n + 1,
+              err,
             });
-            resolve();
-          });
-        });
+            const dlq = target.deadLetterArn;
+            if (!dlq) return resolve(true);
+            this.deps.deliver(dlq, payload, record).then(
+              () => resolve(true),
+              (e: unknown) => {
+                this.deps.warn('the dead-letter queue refused a scheduled invocation', {
+                  schedule: record.arn,
+                  err: e,
+                });
+                resolve(true);
+              },
+            );
+          },
+        );
       };
       attempt(0);
+    });
+    const done = handed.then(async (settled) => {
+      if (settled)
+        await this.deps.backend
+          .markDelivered(record.group, record.name, slot, clock.now())
+          .catch((e: unknown) => this.deps.warn('the fire ledger could not be updated', { err: e }));
     });
     this.inFlight.add(done);
     void done.then(() => this.inFlight.delete(done));

@@ -121,6 +121,29 @@ describe('ScheduleLoop', () => {
     second.loop.close();
   });
 
+  it('sends again, after a restart, a slot claimed but never handed over', async () => {
+    const db = freshDb();
+    const clock = new ManualClock(Date.UTC(2024, 0, 1, 12, 0, 30));
+    const fires: Fire[] = [];
+    const first = await boot(db, clock, fires);
+    // The target is down: the claimed 12:01 slot waits in the loop's retries when Baton stops.
+    first.backend.markDelivered = async () => undefined;
+    await first.service.createSchedule('m', body('cron(* * * * ? *)'));
+    await first.runUntil(Date.UTC(2024, 0, 1, 12, 1, 0));
+    first.loop.close();
+    assert.equal(fires.length, 1, 'handed over once');
+    assert.deepEqual(await first.backend.undelivered(), [
+      { group: 'default', name: 'm', fireTime: Date.UTC(2024, 0, 1, 12, 1) },
+    ]);
+    const second = await boot(db, clock, fires);
+    await second.loop.idle();
+    assert.equal(fires.length, 2, 'the unacknowledged slot is sent again at start');
+    assert.deepEqual(await second.backend.undelivered(), [], 'and then marked delivered');
+    await second.runUntil(Date.UTC(2024, 0, 1, 12, 2, 0));
+    assert.equal(fires.length, 3, 'the next slot fires once');
+    second.loop.close();
+  });
+
   it('fires at most the most recent missed slot after downtime', async () => {
     const db = freshDb();
     const clock = new ManualClock(Date.UTC(2024, 0, 1, 12, 0, 30));
