@@ -72,7 +72,8 @@ export class ScheduleLoop {
   sync(group: string, name: string, record: ScheduleRecord | undefined): Promise<void> {
     return this.serial(async () => {
       await this.load(group, name, record);
-      await this.runDue();
+      // Only the changed schedule: the others were evaluated when they last changed or fired.
+      await this.runDue(keyOf(group, name));
     });
   }
 
@@ -141,10 +142,12 @@ export class ScheduleLoop {
     return next.done ? undefined : next.value;
   }
 
-  private async runDue(): Promise<void> {
+  private async runDue(only?: string): Promise<void> {
     if (this.closed) return;
     const now = this.deps.clock.now();
-    for (const [key, e] of [...this.entries]) {
+    const one = only === undefined ? undefined : this.entries.get(only);
+    const due: [string, Entry][] = only === undefined ? [...this.entries] : one ? [[only, one]] : [];
+    for (const [key, e] of due) {
       const decision = misfirePolicy(e.expr, {
         ...this.window(e),
         lastFired: e.watermark,
