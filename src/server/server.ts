@@ -242,6 +242,7 @@ export async function startServer(
         throw new BatonError('ResourceNotFound', `The schedule's target ${arn} cannot take messages`);
       }
     },
+    rateScale: config.rateScale,
     deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
     warn: (message, details) => log.warn(details, message),
   });
@@ -272,6 +273,7 @@ export async function startServer(
       const event = scheduledEvent(ruleArn, clock.now(), config);
       await bus.fireRule(schedule.name.slice(0, slash), schedule.name.slice(slash + 1), event);
     },
+    rateScale: config.rateScale,
     deleteSchedule: async () => undefined,
     warn: (message, details) => log.warn(details, message),
   });

@@ -35,6 +35,8 @@ export interface ScheduleLoopDeps {
   /** Deletes a completed schedule (ActionAfterCompletion DELETE). */
   deleteSchedule: (group: string, name: string) => Promise<unknown>;
   warn: (message: string, details: Record<string, unknown>) => void;
+  /** Multiplies `rate(...)` periods (BATON_RATE_SCALE; 1 outside tests and demos). */
+  rateScale?: number;
 }
 
 interface Entry {
@@ -121,10 +123,17 @@ export class ScheduleLoop {
     // Slots before the schedule's last change belong to its previous definition.
     this.entries.set(key, {
       record,
-      expr: parseScheduleExpression(record.expression),
+      expr: this.scaled(parseScheduleExpression(record.expression)),
       watermark: Math.max(last ?? Number.NEGATIVE_INFINITY, record.lastModifiedAt - 1),
       fired: last !== undefined,
     });
+  }
+
+  private scaled(expr: ScheduleExpression): ScheduleExpression {
+    const scale = this.deps.rateScale ?? 1;
+    return expr.kind === 'rate' && scale !== 1
+      ? { ...expr, periodMs: Math.max(1, Math.round(expr.periodMs * scale)) }
+      : expr;
   }
 
   private window(e: Entry) {
