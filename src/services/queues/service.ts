@@ -1,16 +1,9 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
-import {
-  effectiveAttributes,
-  intAttribute,
-  parseRedrivePolicy,
-  type QueueAttributes,
-  READ_ONLY,
-  SETTABLE,
-  validateAttributes,
-} from './attributes.ts';
+import { intAttribute, parseRedrivePolicy, type QueueAttributes, SETTABLE } from './attributes.ts';
 import type { NewMessage, QueueBackend, QueueRecord, StoredMessage } from './backend.ts';
+import { QueueCatalog } from './catalog.ts';
 import { QueueError } from './errors.ts';
-import { type Input, int, invalidParam, list, map, missing, type Output, str } from './input.ts';
+import { type Input, int, list, missing, type Output, str } from './input.ts';
 import { prepare, view } from './messages.ts';
 import { MoveTasks } from './move-tasks.ts';
 import { decodeReceipt, nonces, seqString } from './receipts.ts';
@@ -24,13 +17,10 @@ export interface QueueServiceOptions {
 
 export type { Input, Output } from './input.ts';
 
-const NAME_RE = /^[a-zA-Z0-9_-]{1,80}$/;
-const FIFO_NAME_RE = /^[a-zA-Z0-9_-]{1,75}\.fifo$/;
 const BATCH_ID_RE = /^[a-zA-Z0-9_-]{1,80}$/;
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Longest a waiting receive goes without looking at its queue again. */
 const RECHECK_MS = 1000;
-const PURGE_INTERVAL_MS = 60_000;
 
 interface Waiter {
   wake: () => void;
@@ -43,20 +33,20 @@ interface Waiter {
  * comes from the injected clock.
  */
 export class QueueService {
-  private readonly cache = new Map<string, QueueRecord>();
+  readonly catalog: QueueCatalog;
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** Bumped by every change that may make messages receivable, per queue (no lost wake-ups). */
   private readonly changes = new Map<string, number>();
   private readonly moves: MoveTasks;
-  private readonly lastPurge = new Map<string, number>();
   private sweeper: TimerHandle | undefined;
   private closed = false;
 
   constructor(
     private readonly backend: QueueBackend,
     private readonly clock: Clock,
-    private readonly opts: QueueServiceOptions,
+    readonly opts: QueueServiceOptions,
   ) {
+    this.catalog = new QueueCatalog({ backend, clock, opts, notify: (queue) => this.notify(queue) });
     this.moves = new MoveTasks({
       backend,
       clock,
@@ -93,229 +83,39 @@ export class QueueService {
     return n;
   }
 
-  // --- Names, URLs and ARNs ------------------------------------------------------------------
+  // --- Queues (catalog.ts) -----------------------------------------------------------------
 
   arnOf(name: string): string {
-    return `arn:aws:sqs:${this.opts.region}:${this.opts.accountId}:${name}`;
+    return this.catalog.arnOf(name);
   }
-
   urlOf(name: string): string {
-    return `${this.opts.endpoint()}/${this.opts.accountId}/${name}`;
+    return this.catalog.urlOf(name);
   }
-
-  /** For deploys: creates the queue, or sets the attributes that differ from `attributes`. */
-  async ensureQueue(name: string, attributes: QueueAttributes): Promise<'created' | 'updated' | 'unchanged'> {
-    if (!(await this.exists(name))) {
-      await this.createQueue({ QueueName: name, Attributes: attributes });
-      return 'created';
-    }
-    const q = await this.queue(name);
-    const { FifoQueue: _f, ...wanted } = attributes;
-    const have = effectiveAttributes(q.attributes, q.fifo);
-    const changed = Object.fromEntries(Object.entries(wanted).filter(([k, v]) => have[k] !== v));
-    // A dead-letter queue the manifest no longer names is dropped.
-    if (!('RedrivePolicy' in wanted) && q.attributes.RedrivePolicy) changed.RedrivePolicy = '';
-    if (Object.keys(changed).length === 0) return 'unchanged';
-    await this.setQueueAttributes({ QueueUrl: name, Attributes: changed });
-    return 'updated';
+  ensureQueue(name: string, attributes: QueueAttributes): Promise<'created' | 'updated' | 'unchanged'> {
+    return this.catalog.ensureQueue(name, attributes);
   }
-
-  /** Whether a queue exists (by name). */
-  async exists(name: string): Promise<boolean> {
-    try {
-      await this.queue(name);
-      return true;
-    } catch {
-      return false;
-    }
+  exists(name: string): Promise<boolean> {
+    return this.catalog.exists(name);
   }
-
-  /** The queue a QueueUrl (or a bare name) names. */
-  async queueFromUrl(url: string | undefined): Promise<QueueRecord> {
-    if (!url) throw missing('QueueUrl');
-    const name = url.includes('/') ? url.slice(url.lastIndexOf('/') + 1) : url;
-    return this.queue(name);
+  queueFromUrl(url: string | undefined): Promise<QueueRecord> {
+    return this.catalog.queueFromUrl(url);
   }
-
-  private async queue(name: string): Promise<QueueRecord> {
-    const cached = this.cache.get(name);
-    if (cached) return cached;
-    const rec = await this.backend.getQueue(name);
-    if (!rec) throw new QueueError('QueueDoesNotExist', 'The specified queue does not exist.');
-    this.cache.set(name, rec);
-    return rec;
+  private queue(name: string): Promise<QueueRecord> {
+    return this.catalog.queue(name);
   }
-
   private queueNameFromArn(arn: string): string {
-    return arn.slice(arn.lastIndexOf(':') + 1);
+    return this.catalog.queueNameFromArn(arn);
   }
-
-  // --- Queues ------------------------------------------------------------------------------
-
-  async createQueue(input: Input): Promise<Output> {
-    const name = str(input, 'QueueName', true);
-    const fifo = name.endsWith('.fifo');
-    if (!(fifo ? FIFO_NAME_RE : NAME_RE).test(name))
-      throw invalidParam(
-        'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length. A FIFO queue name must end with the .fifo suffix.',
-      );
-    const raw = map(input, 'Attributes') as QueueAttributes;
-    if (raw.FifoQueue !== undefined && String(raw.FifoQueue).toLowerCase() === 'true' && !fifo)
-      throw invalidParam(
-        'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix.',
-      );
-    if (fifo && raw.FifoQueue !== undefined && String(raw.FifoQueue).toLowerCase() !== 'true')
-      throw invalidParam('A queue whose name ends in .fifo must be a FIFO queue (FifoQueue=true).');
-    const attributes = validateAttributes(raw, fifo, true);
-    delete attributes.FifoQueue;
-    await this.checkRedrive(attributes, fifo);
-    const tags = map(input, 'tags') as Record<string, string>;
-    const now = this.clock.now();
-    const out = await this.backend.createQueue({
-      name,
-      fifo,
-      attributes,
-      tags,
-      createdAt: now,
-      lastModified: now,
-    });
-    if (!out.created) {
-      // CreateQueue is idempotent, unless an attribute differs.
-      const have = effectiveAttributes(out.record.attributes, fifo);
-      const want = effectiveAttributes(attributes, fifo);
-      for (const [k, v] of Object.entries(want))
-        if (k in attributes && have[k] !== v)
-          throw new QueueError(
-            'QueueNameExists',
-            `A queue already exists with the same name and a different value for attribute ${k}`,
-          );
-    } else this.cache.set(name, out.record);
-    return { QueueUrl: this.urlOf(name) };
-  }
-
-  private async checkRedrive(attributes: QueueAttributes, fifo: boolean): Promise<void> {
-    if (!attributes.RedrivePolicy) return;
-    const p = parseRedrivePolicy(attributes.RedrivePolicy);
-    const dlq = await this.backend.getQueue(this.queueNameFromArn(p.deadLetterTargetArn));
-    if (!dlq)
-      throw new QueueError(
-        'InvalidAttributeValue',
-        `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.`,
-      );
-    if (dlq.fifo !== fifo)
-      throw new QueueError(
-        'InvalidAttributeValue',
-        `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be the same type of queue as the source.`,
-      );
-  }
-
-  async getQueueUrl(input: Input): Promise<Output> {
-    const q = await this.queue(str(input, 'QueueName', true));
-    return { QueueUrl: this.urlOf(q.name) };
-  }
-
-  async listQueues(input: Input): Promise<Output> {
-    const prefix = str(input, 'QueueNamePrefix') ?? '';
-    const max = int(input, 'MaxResults', 1, 1000);
-    const token = str(input, 'NextToken');
-    let names = (await this.backend.listQueues()).map((q) => q.name).filter((n) => n.startsWith(prefix));
-    if (token) names = names.filter((n) => n > Buffer.from(token, 'base64url').toString());
-    const page = max === undefined ? names.slice(0, 1000) : names.slice(0, max);
-    const out: Output = { QueueUrls: page.map((n) => this.urlOf(n)) };
-    if (max !== undefined && names.length > max)
-      out.NextToken = Buffer.from(page.at(-1)!).toString('base64url');
-    return out;
-  }
-
-  async deleteQueue(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    await this.backend.deleteQueue(q.name);
-    this.cache.delete(q.name);
-    this.notify(q.name);
-    return {};
-  }
-
-  async purgeQueue(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const last = this.lastPurge.get(q.name);
-    const now = this.clock.now();
-    if (last !== undefined && now - last < PURGE_INTERVAL_MS)
-      throw new QueueError(
-        'PurgeQueueInProgress',
-        `Only one PurgeQueue operation on ${q.name} is allowed every 60 seconds.`,
-      );
-    this.lastPurge.set(q.name, now);
-    await this.backend.purge(q.name);
-    return {};
-  }
-
-  async getQueueAttributes(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const names = list(input, 'AttributeNames').map(String);
-    const all = names.length === 0 ? [] : names.includes('All') ? undefined : names;
-    const known = new Set([
-      ...Object.keys(effectiveAttributes({}, true)),
-      ...READ_ONLY,
-      'FifoQueue',
-      'Policy',
-      'RedrivePolicy',
-      'RedriveAllowPolicy',
-      'KmsMasterKeyId',
-      'SqsManagedSseEnabled',
-    ]);
-    for (const n of all ?? [])
-      if (!known.has(n)) throw new QueueError('InvalidAttributeName', `Unknown Attribute ${n}.`);
-    const counts = await this.backend.counts(q.name, this.clock.now());
-    const values: Record<string, string> = {
-      ...effectiveAttributes(q.attributes, q.fifo),
-      ApproximateNumberOfMessages: String(counts.visible),
-      ApproximateNumberOfMessagesNotVisible: String(counts.inflight),
-      ApproximateNumberOfMessagesDelayed: String(counts.delayed),
-      CreatedTimestamp: String(Math.floor(q.createdAt / 1000)),
-      LastModifiedTimestamp: String(Math.floor(q.lastModified / 1000)),
-      QueueArn: this.arnOf(q.name),
-    };
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(values)) if (all === undefined || all.includes(k)) out[k] = v;
-    return Object.keys(out).length > 0 ? { Attributes: out } : {};
-  }
-
-  async setQueueAttributes(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const attributes = validateAttributes(map(input, 'Attributes') as QueueAttributes, q.fifo, false);
-    await this.checkRedrive(attributes, q.fifo);
-    const merged = { ...q.attributes, ...attributes };
-    for (const [k, v] of Object.entries(merged)) if (v === '') delete merged[k];
-    const rec = { ...q, attributes: merged, lastModified: this.clock.now() };
-    await this.backend.updateQueue(rec);
-    this.cache.set(q.name, rec);
-    return {};
-  }
-
-  async tagQueue(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const tags = { ...q.tags, ...(map(input, 'Tags') as Record<string, string>) };
-    if (Object.keys(tags).length > 50) throw invalidParam('Too many tags: a queue has at most 50.');
-    const rec = { ...q, tags };
-    await this.backend.updateQueue(rec);
-    this.cache.set(q.name, rec);
-    return {};
-  }
-
-  async untagQueue(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const tags = { ...q.tags };
-    for (const k of list(input, 'TagKeys')) delete tags[String(k)];
-    const rec = { ...q, tags };
-    await this.backend.updateQueue(rec);
-    this.cache.set(q.name, rec);
-    return {};
-  }
-
-  async listQueueTags(input: Input): Promise<Output> {
-    const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    return Object.keys(q.tags).length > 0 ? { Tags: q.tags } : {};
-  }
+  createQueue = (input: Input) => this.catalog.createQueue(input);
+  getQueueUrl = (input: Input) => this.catalog.getQueueUrl(input);
+  listQueues = (input: Input) => this.catalog.listQueues(input);
+  deleteQueue = (input: Input) => this.catalog.deleteQueue(input);
+  purgeQueue = (input: Input) => this.catalog.purgeQueue(input);
+  getQueueAttributes = (input: Input) => this.catalog.getQueueAttributes(input);
+  setQueueAttributes = (input: Input) => this.catalog.setQueueAttributes(input);
+  tagQueue = (input: Input) => this.catalog.tagQueue(input);
+  untagQueue = (input: Input) => this.catalog.untagQueue(input);
+  listQueueTags = (input: Input) => this.catalog.listQueueTags(input);
 
   // --- Messages ------------------------------------------------------------------------------
 
