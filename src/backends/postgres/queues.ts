@@ -6,37 +6,13 @@ import type {
   SendOutcome,
   StoredMessage,
 } from '../../services/queues/backend.ts';
+import { type QueueMessageRow, toStoredMessage } from '../queue-rows.ts';
 import type { PgQuery, PostgresDatabase } from './database.ts';
 
-interface Row {
-  seq: number;
+interface Row extends QueueMessageRow {
   queue: string;
-  id: string;
-  body: string;
-  meta: string;
-  group_id: string | null;
-  dedup_id: string | null;
-  sent_at: number;
   visible_at: number;
-  first_receive_at: number | null;
-  receive_count: number;
-  receipt: string | null;
-  source_queue: string | null;
 }
-
-const toMessage = (r: Row): StoredMessage => ({
-  id: r.id,
-  body: r.body,
-  meta: r.meta,
-  groupId: r.group_id,
-  dedupId: r.dedup_id,
-  seq: r.seq,
-  sentAt: r.sent_at,
-  firstReceiveAt: r.first_receive_at,
-  receiveCount: r.receive_count,
-  receipt: r.receipt ?? '',
-  sourceQueue: r.source_queue,
-});
 
 // A transaction-scoped lock on one queue (per schema). FIFO receives and FIFO sends take it, so
 // a group is never handed to two receivers, and seq order is commit order within a FIFO queue.
@@ -191,7 +167,7 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
         await q(TAKE, [opts.now + opts.visibilityMs, opts.now, taken.map((r) => r.seq), receipts]);
         taken.forEach((r, i) => {
           out.push(
-            toMessage({
+            toStoredMessage({
               ...r,
               receive_count: r.receive_count + 1,
               first_receive_at: r.first_receive_at ?? opts.now,

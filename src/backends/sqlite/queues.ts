@@ -5,35 +5,8 @@ import type {
   SendOutcome,
   StoredMessage,
 } from '../../services/queues/backend.ts';
+import { type QueueMessageRow, toStoredMessage } from '../queue-rows.ts';
 import { guard, type SqliteDatabase } from './database.ts';
-
-interface Row {
-  seq: number;
-  id: string;
-  body: string;
-  meta: string;
-  group_id: string | null;
-  dedup_id: string | null;
-  sent_at: number;
-  first_receive_at: number | null;
-  receive_count: number;
-  receipt: string | null;
-  source_queue: string | null;
-}
-
-const toMessage = (r: Row): StoredMessage => ({
-  id: r.id,
-  body: r.body,
-  meta: r.meta,
-  groupId: r.group_id,
-  dedupId: r.dedup_id,
-  seq: r.seq,
-  sentAt: r.sent_at,
-  firstReceiveAt: r.first_receive_at,
-  receiveCount: r.receive_count,
-  receipt: r.receipt ?? '',
-  sourceQueue: r.source_queue,
-});
 
 const INSERT_MESSAGE = `INSERT INTO queue_messages (queue, id, body, meta, group_id, dedup_id, sent_at, visible_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -105,12 +78,12 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
     db.prepare<[string, string, string, string, string | null, string | null, number, number]>(
       INSERT_MESSAGE,
     );
-  const visible = db.prepare<[string, number, number], Row>(
+  const visible = db.prepare<[string, number, number], QueueMessageRow>(
     // Oldest first, walking the (queue, seq) index: no sort of the backlog, and it stops at `max`.
     'SELECT * FROM queue_messages INDEXED BY queue_messages_seq WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?',
   );
   // FIFO: the oldest visible messages of groups with nothing in flight and nothing older hidden.
-  const visibleFifo = db.prepare<[{ queue: string; now: number; limit: number }], Row>(
+  const visibleFifo = db.prepare<[{ queue: string; now: number; limit: number }], QueueMessageRow>(
     `SELECT * FROM queue_messages m
      WHERE m.queue = @queue AND m.visible_at <= @now
        AND NOT EXISTS (
@@ -180,7 +153,7 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
         const nonce = opts.nonce();
         take.run(opts.now + opts.visibilityMs, opts.now, nonce, r.seq);
         out.push(
-          toMessage({
+          toStoredMessage({
             ...r,
             receive_count: r.receive_count + 1,
             first_receive_at: r.first_receive_at ?? opts.now,
