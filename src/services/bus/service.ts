@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { isScheduleError } from '../schedules/errors.ts';
 import { parseScheduleExpression } from '../schedules/expression.ts';
-import type { BusBackend, BusDelivery, BusRecord, RuleRecord, TargetRecord } from './backend.ts';
+import type { BusBackend, BusDelivery, BusRecord, RuleRecord } from './backend.ts';
 import { type BusEvent, entrySize, makeEvent } from './envelope.ts';
 import { BusError } from './errors.ts';
-import { transformInput } from './input-transformer.ts';
-import { compileEventPattern, type EventPattern, testEventPattern } from './pattern.ts';
-import { RuleIndex } from './rule-index.ts';
-import {
-  checkTarget,
-  DEFAULT_MAX_EVENT_AGE_S,
-  DEFAULT_MAX_RETRIES,
-  MAX_TARGETS_PER_RULE,
-} from './targets.ts';
+import { compileEventPattern, testEventPattern } from './pattern.ts';
+import { deliveriesFor, RuleBook } from './rule-book.ts';
+import { checkTarget, MAX_TARGETS_PER_RULE } from './targets.ts';
 
 export type Input = Record<string, unknown>;
 export type Output = Record<string, unknown>;
@@ -58,25 +51,21 @@ function page<T>(items: T[], input: Input): { items: T[]; next?: string } {
   return start + limit < items.length ? { items: slice, next: String(start + limit) } : { items: slice };
 }
 
-interface LiveRule {
-  record: RuleRecord;
-  pattern?: EventPattern;
-}
-
 /**
  * EventBridge's buses, rules, targets and PutEvents. Rules live in the backend and, compiled, in
  * one `RuleIndex` per bus; a PutEvents call stores every matched (event, target) delivery in the
  * backend's outbox in one transaction, and `BusDeliverer` sends them.
  */
 export class BusService {
-  readonly #rules = new Map<string, Map<string, LiveRule>>();
-  readonly #indexes = new Map<string, RuleIndex>();
+  readonly #rules: RuleBook;
 
-  constructor(private readonly deps: BusServiceDeps) {}
+  constructor(private readonly deps: BusServiceDeps) {
+    this.#rules = new RuleBook(deps.ruleChanged);
+  }
 
   /** Loads the stored rules into the indexes. */
   async start(): Promise<void> {
-    for (const r of await this.deps.backend.listRules()) this.#file(r);
+    for (const r of await this.deps.backend.listRules()) this.#rules.file(r);
   }
 
   busArn(name: string): string {
@@ -147,43 +136,17 @@ export class BusService {
     const name = need(input, 'Name');
     if (name === DEFAULT_BUS) throw invalid('Cannot delete event bus default.');
     if (await this.deps.backend.deleteBus(name)) {
-      for (const rule of this.#rules.get(name)?.keys() ?? []) this.deps.ruleChanged?.(name, rule, undefined);
-      this.#rules.delete(name);
-      this.#indexes.delete(name);
+      this.#rules.dropBus(name);
     }
     return {};
   }
 
   // --- Rules ----------------------------------------------------------------------------------
 
-  #file(r: RuleRecord): void {
-    let rules = this.#rules.get(r.bus);
-    if (!rules) {
-      rules = new Map();
-      this.#rules.set(r.bus, rules);
-    }
-    let index = this.#indexes.get(r.bus);
-    if (!index) {
-      index = new RuleIndex();
-      this.#indexes.set(r.bus, index);
-    }
-    const pattern = r.eventPattern !== undefined ? compileEventPattern(r.eventPattern) : undefined;
-    rules.set(r.name, { record: r, ...(pattern ? { pattern } : {}) });
-    if (pattern && r.state === 'ENABLED') index.add(r.name, pattern);
-    else index.remove(r.name);
-    this.deps.ruleChanged?.(r.bus, r.name, r);
-  }
-
-  #unfile(bus: string, name: string): void {
-    this.#rules.get(bus)?.delete(name);
-    this.#indexes.get(bus)?.remove(name);
-    this.deps.ruleChanged?.(bus, name, undefined);
-  }
-
   async #rule(input: Input): Promise<RuleRecord> {
     const bus = await this.#bus(str(input, 'EventBusName'));
     const name = str(input, 'Rule') ?? need(input, 'Name');
-    const rule = this.#rules.get(bus.name)?.get(name)?.record;
+    const rule = this.#rules.get(bus.name, name);
     if (!rule)
       throw new BusError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${bus.name}.`);
     return rule;
@@ -212,7 +175,7 @@ export class BusService {
     }
     const state = str(input, 'State') ?? 'ENABLED';
     if (state !== 'ENABLED' && state !== 'DISABLED') throw invalid('State must be ENABLED or DISABLED.');
-    const old = this.#rules.get(bus.name)?.get(name)?.record;
+    const old = this.#rules.get(bus.name, name);
     const record: RuleRecord = {
       bus: bus.name,
       name,
@@ -227,7 +190,7 @@ export class BusService {
     const roleArn = str(input, 'RoleArn');
     if (roleArn !== undefined) record.roleArn = roleArn;
     await this.deps.backend.putRule(record);
-    this.#file(record);
+    this.#rules.file(record);
     return { RuleArn: this.ruleArn(bus.name, name) };
   }
 
@@ -252,8 +215,8 @@ export class BusService {
   async listRules(input: Input): Promise<Output> {
     const bus = await this.#bus(str(input, 'EventBusName'));
     const prefix = str(input, 'NamePrefix') ?? '';
-    const all = [...(this.#rules.get(bus.name)?.values() ?? [])]
-      .map((l) => l.record)
+    const all = this.#rules
+      .all(bus.name)
       .filter((r) => r.name.startsWith(prefix))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const { items, next } = page(all, input);
@@ -264,7 +227,7 @@ export class BusService {
     const r = await this.#rule(input);
     const record = { ...r, state };
     await this.deps.backend.putRule(record);
-    this.#file(record);
+    this.#rules.file(record);
     return {};
   }
 
@@ -279,21 +242,22 @@ export class BusService {
   async deleteRule(input: Input): Promise<Output> {
     const bus = await this.#bus(str(input, 'EventBusName'));
     const name = need(input, 'Name');
-    const r = this.#rules.get(bus.name)?.get(name)?.record;
+    const r = this.#rules.get(bus.name, name);
     if (!r) return {};
     if (r.targets.length > 0 && input.Force !== true)
       throw invalid("Rule can't be deleted since it has targets.");
     await this.deps.backend.deleteRule(bus.name, name);
-    this.#unfile(bus.name, name);
+    this.#rules.unfile(bus.name, name);
     return {};
   }
 
   async listRuleNamesByTarget(input: Input): Promise<Output> {
     const bus = await this.#bus(str(input, 'EventBusName'));
     const arn = need(input, 'TargetArn');
-    const names = [...(this.#rules.get(bus.name)?.values() ?? [])]
-      .filter((l) => l.record.targets.some((t) => t.Arn === arn))
-      .map((l) => l.record.name)
+    const names = this.#rules
+      .all(bus.name)
+      .filter((r) => r.targets.some((t) => t.Arn === arn))
+      .map((r) => r.name)
       .sort();
     const { items, next } = page(names, input);
     return { RuleNames: items, ...(next ? { NextToken: next } : {}) };
@@ -305,7 +269,7 @@ export class BusService {
 
   /** A rule, for the schedule loop: undefined when it is gone. */
   getRule(bus: string, name: string): RuleRecord | undefined {
-    return this.#rules.get(bus)?.get(name)?.record;
+    return this.#rules.get(bus, name);
   }
 
   // --- Targets --------------------------------------------------------------------------------
@@ -329,7 +293,7 @@ export class BusService {
       );
     const record = { ...r, targets };
     await this.deps.backend.putRule(record);
-    this.#file(record);
+    this.#rules.file(record);
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 
@@ -339,7 +303,7 @@ export class BusService {
     const ids = new Set(input.Ids as string[]);
     const record = { ...r, targets: r.targets.filter((t) => !ids.has(t.Id)) };
     await this.deps.backend.putRule(record);
-    this.#file(record);
+    this.#rules.file(record);
     return { FailedEntryCount: 0, FailedEntries: [] };
   }
 
@@ -397,40 +361,12 @@ export class BusService {
 
   /** The deliveries an event makes on a bus: one per target of each enabled matching rule. */
   #match(bus: string, event: Record<string, unknown>, now: number): BusDelivery[] {
-    const index = this.#indexes.get(bus);
-    if (!index) return [];
-    const out: BusDelivery[] = [];
-    for (const name of index.match(event)) {
-      const rule = this.#rules.get(bus)?.get(name)?.record;
-      if (rule) out.push(...this.deliveriesFor(rule, event, now));
-    }
-    return out;
+    return this.#rules.match(bus, event).flatMap((rule) => this.deliveriesFor(rule, event, now));
   }
 
   /** A rule's deliveries for one event (the schedule loop calls this for scheduled rules). */
   deliveriesFor(rule: RuleRecord, event: Record<string, unknown>, now: number): BusDelivery[] {
-    const ruleArn = this.ruleArn(rule.bus, rule.name);
-    const text = JSON.stringify(event);
-    return rule.targets.map((t: TargetRecord) => {
-      const d: BusDelivery = {
-        id: randomUUID(),
-        bus: rule.bus,
-        rule: rule.name,
-        ruleArn,
-        targetId: t.Id,
-        targetArn: t.Arn,
-        event: text,
-        payload: transformInput(t, event, { ruleName: rule.name, ruleArn }),
-        maxRetries: t.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
-        maxAgeMs: (t.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000,
-        createdAt: now,
-        dueAt: now,
-        attempts: 0,
-      };
-      if (t.SqsParameters?.MessageGroupId) d.messageGroupId = t.SqsParameters.MessageGroupId;
-      if (t.DeadLetterConfig?.Arn) d.deadLetterArn = t.DeadLetterConfig.Arn;
-      return d;
-    });
+    return deliveriesFor(rule, this.ruleArn(rule.bus, rule.name), event, now);
   }
 
   async #store(deliveries: BusDelivery[]): Promise<void> {
