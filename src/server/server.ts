@@ -22,11 +22,12 @@ import { apiIdFor, gatewayServer } from '../gateway/index.ts';
 import { AccessKeys } from '../governance/access-keys.ts';
 import { Registry } from '../registry/registry.ts';
 import { resolveTarget } from '../registry/resolve.ts';
-import { AsyncDispatcher, parseLambdaArn } from '../runtime/async/dispatcher.ts';
+import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
 import type { PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
+import { arnSender } from '../services/arn-sender.ts';
 import { BusDeliverer } from '../services/bus/deliverer.ts';
 import { RULE_SCHEDULE_GROUP, ruleSchedule, scheduledEvent } from '../services/bus/rule-schedules.ts';
 import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
@@ -195,22 +196,23 @@ export async function startServer(
     wake: () => topicDeliveries.wake(),
     warn: (message, details) => log.warn(details, message),
   });
+  // How async destinations, schedules and bus targets reach a function, queue, topic or bus.
+  const senderDeps = {
+    queues,
+    invoke: (fn: string, qualifier: string | undefined, payload: string) =>
+      asyncInvocations.enqueue(fn, qualifier, payload),
+    publish: (arn: string, message: string) => topics.publishInternal(arn, message),
+    forward: (arn: string, event: string) => bus.forward(arn, event),
+  };
+  const send = arnSender(senderDeps);
   const asyncInvocations = new AsyncDispatcher({
     backend: backends.asyncEvents,
     registry,
     clock,
     resolve,
     run: (target, event, requestId) => invoker.run(target, event, requestId),
-    // Queues and topics take records and dead letters; buses follow with that service.
-    deliver: async (arn, payload) => {
-      if (arn.includes(':sns:')) return topics.publishInternal(arn, JSON.stringify(payload));
-      if (!arn.includes(':sqs:')) return false;
-      await queues.sendMessage(
-        { QueueUrl: arn.slice(arn.lastIndexOf(':') + 1), MessageBody: JSON.stringify(payload) },
-        'lambda.amazonaws.com',
-      );
-      return true;
-    },
+    // Records and dead letters go to queues and topics (functions are enqueued directly).
+    deliver: (arn, payload) => send(arn, JSON.stringify(payload), { sender: 'lambda.amazonaws.com' }),
     warn: (message, details) => log.warn(details, message),
   });
   const topicDeliveries = new TopicDeliverer({
@@ -225,22 +227,13 @@ export async function startServer(
     backend: backends.schedules,
     clock,
     deliver: async (arn, payload, schedule) => {
-      const fn = parseLambdaArn(arn);
-      if (fn) {
-        await asyncInvocations.enqueue(fn.name, fn.qualifier, payload);
-      } else if (arn.includes(':sqs:')) {
-        const group = schedule.target.messageGroupId;
-        await queues.sendMessage(
-          {
-            QueueUrl: arn.slice(arn.lastIndexOf(':') + 1),
-            MessageBody: payload,
-            ...(group === undefined || arn !== schedule.target.arn ? {} : { MessageGroupId: group }),
-          },
-          'scheduler.amazonaws.com',
-        );
-      } else if (!(arn.includes(':sns:') && (await topics.publishInternal(arn, payload)))) {
+      const group = arn === schedule.target.arn ? schedule.target.messageGroupId : undefined;
+      const opts = {
+        sender: 'scheduler.amazonaws.com',
+        ...(group === undefined ? {} : { messageGroupId: group }),
+      };
+      if (!(await send(arn, payload, opts)))
         throw new BatonError('ResourceNotFound', `The schedule's target ${arn} cannot take messages`);
-      }
     },
     rateScale: config.rateScale,
     deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
@@ -280,12 +273,7 @@ export async function startServer(
   const busDeliveries = new BusDeliverer({
     backend: backends.bus,
     clock,
-    send: targetSender({
-      queues,
-      invoke: (fn, qualifier, payload) => asyncInvocations.enqueue(fn, qualifier, payload),
-      publish: (arn, message) => topics.publishInternal(arn, message),
-      forward: (arn, event) => bus.forward(arn, event),
-    }),
+    send: targetSender(senderDeps),
     deadLetter: deadLetterSender(queues),
     warn: (message, details) => log.warn(details, message),
   });

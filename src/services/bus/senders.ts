@@ -1,4 +1,4 @@
-import { parseLambdaArn } from '../../runtime/async/dispatcher.ts';
+import { type ArnSenderDeps, arnSender } from '../arn-sender.ts';
 import type { QueueService } from '../queues/service.ts';
 import type { BusDelivery } from './backend.ts';
 import { targetKind } from './targets.ts';
@@ -6,51 +6,20 @@ import { targetKind } from './targets.ts';
 /** The sender EventBridge's deliveries carry (SQS `SenderId`). */
 export const EVENTS_SENDER = 'events.amazonaws.com';
 
-export interface SenderDeps {
-  queues: QueueService;
-  /** An async (Event) invocation: `AsyncDispatcher.enqueue`. */
-  invoke: (fn: string, qualifier: string | undefined, payload: string) => Promise<unknown>;
-  /** `TopicService.publishInternal`: false when the topic cannot take it. */
-  publish: (topicArn: string, message: string) => Promise<boolean>;
-  /** `BusService.forward`: false when the bus is gone. */
-  forward: (busArn: string, event: string) => Promise<boolean>;
-}
-
 const queueName = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 
-/** Sends a delivery to its target by the target ARN's service; throws when it was not accepted. */
-export function targetSender(deps: SenderDeps): (d: BusDelivery) => Promise<void> {
+/** Sends a delivery to its target; throws when it was not accepted. A bus target gets the event itself. */
+export function targetSender(deps: ArnSenderDeps): (d: BusDelivery) => Promise<void> {
+  const send = arnSender(deps);
   return async (d) => {
-    switch (targetKind(d.targetArn)) {
-      case 'lambda': {
-        const fn = parseLambdaArn(d.targetArn);
-        if (!fn) throw new Error(`not a function ARN: ${d.targetArn}`);
-        await deps.invoke(fn.name, fn.qualifier, d.payload);
-        return;
-      }
-      case 'sqs': {
-        const fifo = d.targetArn.endsWith('.fifo');
-        await deps.queues.sendMessage(
-          {
-            QueueUrl: queueName(d.targetArn),
-            MessageBody: d.payload,
-            ...(fifo ? { MessageGroupId: d.messageGroupId, MessageDeduplicationId: d.id } : {}),
-          },
-          EVENTS_SENDER,
-        );
-        return;
-      }
-      case 'sns':
-        if (!(await deps.publish(d.targetArn, d.payload)))
-          throw new Error(`topic ${d.targetArn} cannot take it`);
-        return;
-      case 'events':
-        if (!(await deps.forward(d.targetArn, d.event)))
-          throw new Error(`event bus ${d.targetArn} does not exist`);
-        return;
-      default:
-        throw new Error(`unsupported target ${d.targetArn}`);
-    }
+    const kind = targetKind(d.targetArn);
+    if (kind === undefined) throw new Error(`unsupported target ${d.targetArn}`);
+    const fifo = kind === 'sqs' && d.targetArn.endsWith('.fifo');
+    const accepted = await send(d.targetArn, kind === 'events' ? d.event : d.payload, {
+      sender: EVENTS_SENDER,
+      ...(fifo ? { messageGroupId: d.messageGroupId, messageDeduplicationId: d.id } : {}),
+    });
+    if (!accepted) throw new Error(`target ${d.targetArn} cannot take the event`);
   };
 }
 
