@@ -44,10 +44,10 @@ describe('event bus with @aws-sdk/client-eventbridge (awsJson1_1) against a real
     await s.stop();
   });
 
-  /** Receives until `n` messages arrived (or 5 s passed). */
+  /** Receives until `n` messages arrived (or 10 s passed). */
   async function receive(QueueUrl: string, n: number): Promise<Message[]> {
     const got: Message[] = [];
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 10_000;
     while (got.length < n && Date.now() < deadline) {
       const r = await sqs.send(
         new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),

@@ -36,7 +36,7 @@ describe('a rate(1 minute) schedule, shortened by configuration, on the real clo
       }),
     );
     const got: Message[] = [];
-    const deadline = Date.now() + 6000;
+    const deadline = Date.now() + 10_000;
     while (got.length < 3 && Date.now() < deadline) {
       const r = await sqs.send(
         new ReceiveMessageCommand({

@@ -432,7 +432,7 @@ describe('topics with @aws-sdk/client-sns (awsQuery) against a real baton up', (
     const sub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: url }));
     assert.equal(sub.SubscriptionArn, 'pending confirmation');
     const until = async (n: number) => {
-      const end = Date.now() + 5000;
+      const end = Date.now() + 10_000;
       while (requests.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
       assert.equal(requests.length, n);
     };
