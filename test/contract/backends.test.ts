@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe } from 'node:test';
 import { storageKinds } from '../../src/backends/index.ts';
 import { asyncEventsContract } from './async-events.contract.ts';
+import { busContract } from './bus.contract.ts';
 import { logsContract } from './logs.contract.ts';
 import { queuesContract } from './queues.contract.ts';
 import { registryContract, registryResourcesContract } from './registry.contract.ts';
+import { schedulesContract } from './schedules.contract.ts';
 import { topicsContract } from './topics.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
@@ -18,4 +20,6 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} async event queue`, () => asyncEventsContract(async () => fresh().asyncEvents));
   describe(`${kind} topic backend`, () => topicsContract(async () => fresh()));
   describe(`${kind} queue backend`, () => queuesContract(async () => fresh().queues));
+  describe(`${kind} bus backend`, () => busContract(async () => fresh().bus));
+  describe(`${kind} schedule backend`, () => schedulesContract(async () => fresh().schedules));
 }

@@ -174,6 +174,11 @@ const MIGRATIONS: string[] = [
    );`,
   // A fire is claimed, then marked delivered: a claim left undelivered by a crash is sent again.
   `ALTER TABLE schedule_fires ADD COLUMN delivered_at INTEGER;`,
+  // A claim keeps the schedule as it fired, so a crash before hand-over never loses the fire, even
+  // when the schedule is deleted meanwhile (ActionAfterCompletion DELETE); such rows are orphaned
+  // and dropped once delivered.
+  `ALTER TABLE schedule_fires ADD COLUMN snapshot TEXT;
+   ALTER TABLE schedule_fires ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -25,29 +25,50 @@ export function sqliteSchedules(db: SqliteDatabase): ScheduleBackend {
   );
   const delS = db.prepare<[string, string]>('DELETE FROM schedules WHERE grp = ? AND name = ?');
   const delSIn = db.prepare<[string]>('DELETE FROM schedules WHERE grp = ?');
-  const delL = db.prepare<[string, string]>('DELETE FROM schedule_fires WHERE grp = ? AND name = ?');
-  const delLIn = db.prepare<[string]>('DELETE FROM schedule_fires WHERE grp = ?');
-  const claim = db.prepare<[string, string, number, number]>(
-    'INSERT INTO schedule_fires (grp, name, fire_time, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  // Deleting a schedule keeps its undelivered fires (orphaned) until they are handed over.
+  const delL = db.prepare<[string, string]>(
+    'DELETE FROM schedule_fires WHERE grp = ? AND name = ? AND delivered_at IS NOT NULL',
+  );
+  const orphanL = db.prepare<[string, string]>(
+    'UPDATE schedule_fires SET orphaned = 1 WHERE grp = ? AND name = ? AND delivered_at IS NULL',
+  );
+  const delLIn = db.prepare<[string]>(
+    'DELETE FROM schedule_fires WHERE grp = ? AND delivered_at IS NOT NULL',
+  );
+  const orphanLIn = db.prepare<[string]>(
+    'UPDATE schedule_fires SET orphaned = 1 WHERE grp = ? AND delivered_at IS NULL',
+  );
+  const claim = db.prepare<[string, string, number, number, string]>(
+    `INSERT INTO schedule_fires (grp, name, fire_time, claimed_at, snapshot) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING`,
   );
   const last = db.prepare<[string, string], { t: number | null }>(
-    'SELECT max(fire_time) AS t FROM schedule_fires WHERE grp = ? AND name = ?',
+    'SELECT max(fire_time) AS t FROM schedule_fires WHERE grp = ? AND name = ? AND orphaned = 0',
   );
   const mark = db.prepare<[number, string, string, number]>(
     'UPDATE schedule_fires SET delivered_at = ? WHERE grp = ? AND name = ? AND fire_time = ?',
   );
-  const pending = db.prepare<[], { grp: string; name: string; fire_time: number }>(
-    'SELECT grp, name, fire_time FROM schedule_fires WHERE delivered_at IS NULL ORDER BY fire_time',
+  const dropOrphan = db.prepare<[string, string, number]>(
+    'DELETE FROM schedule_fires WHERE grp = ? AND name = ? AND fire_time = ? AND orphaned = 1',
+  );
+  const pending = db.prepare<[], { grp: string; name: string; fire_time: number; snapshot: string | null }>(
+    'SELECT grp, name, fire_time, snapshot FROM schedule_fires WHERE delivered_at IS NULL ORDER BY fire_time',
   );
   const parse = <T>(rows: { record: string }[]) => rows.map((r) => JSON.parse(r.record) as T);
   const deleteGroupTx = db.transaction((name: string) => {
     delLIn.run(name);
+    orphanLIn.run(name);
     delSIn.run(name);
     return delG.run(name).changes > 0;
   });
   const deleteScheduleTx = db.transaction((group: string, name: string) => {
     delL.run(group, name);
+    orphanL.run(group, name);
     return delS.run(group, name).changes > 0;
+  });
+  const markTx = db.transaction((group: string, name: string, fireTime: number, at: number) => {
+    mark.run(at, group, name, fireTime);
+    dropOrphan.run(group, name, fireTime);
   });
   return {
     async listGroups() {
@@ -80,17 +101,23 @@ export function sqliteSchedules(db: SqliteDatabase): ScheduleBackend {
     async deleteSchedule(group, name) {
       return guard('delete schedule', () => deleteScheduleTx(group, name));
     },
-    async claimFire(group, name, fireTime, claimedAt) {
-      return guard('claim a schedule fire', () => claim.run(group, name, fireTime, claimedAt)).changes > 0;
+    async claimFire(schedule, fireTime, claimedAt) {
+      const { group, name } = schedule;
+      const snapshot = JSON.stringify(schedule);
+      return (
+        guard('claim a schedule fire', () => claim.run(group, name, fireTime, claimedAt, snapshot)).changes >
+        0
+      );
     },
     async markDelivered(group, name, fireTime, at) {
-      guard('mark a schedule fire delivered', () => mark.run(at, group, name, fireTime));
+      guard('mark a schedule fire delivered', () => markTx(group, name, fireTime, at));
     },
     async undelivered() {
       return guard('read undelivered schedule fires', () => pending.all()).map((r) => ({
         group: r.grp,
         name: r.name,
         fireTime: r.fire_time,
+        ...(r.snapshot === null ? {} : { schedule: JSON.parse(r.snapshot) as ScheduleRecord }),
       }));
     },
     async lastFired(group, name) {

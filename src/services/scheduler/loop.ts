@@ -9,9 +9,13 @@
  * - FlexibleTimeWindow: AWS may fire anywhere inside the window; Baton fires at its start.
  * - Delivery failures are retried with back-off (1 s doubling to 60 s) while the retry policy
  *   allows, then the invocation goes to the dead-letter queue if there is one. Retries live in
- *   memory: the ledger already holds the claim, so a retry cut short by a restart is lost.
+ *   memory; a fire still retrying when Baton stops stays undelivered in the ledger and is sent
+ *   again at the next start.
  * - ActionAfterCompletion DELETE: once a schedule has no slot left (an `at()` that fired, or a
- *   schedule past its EndDate), it is deleted.
+ *   schedule past its EndDate), it is deleted. Its claimed fires keep a snapshot of it in the
+ *   ledger, so a fire still being handed over survives the deletion and a crash.
+ * - The hand-over and the ledger's "delivered" mark are two steps: a crash between them sends that
+ *   one fire again at the next start (at least once in that window, exactly once otherwise).
  * Tests: test/services/scheduler/loop.test.ts.
  */
 import type { Clock, TimerHandle } from '../../core/clock.ts';
@@ -61,9 +65,10 @@ export class ScheduleLoop {
 
   /** Loads every schedule, fires what the misfire policy allows, and arms the timer. */
   async start(schedules: ScheduleRecord[]): Promise<void> {
-    // Fires claimed before a crash but never handed over go out now (at least once there).
+    // Fires claimed before a crash but never handed over go out now (at least once there), as
+    // the schedule was when they were claimed, even if it has been deleted since.
     for (const u of await this.deps.backend.undelivered()) {
-      const record = schedules.find((s) => s.group === u.group && s.name === u.name);
+      const record = u.schedule ?? schedules.find((s) => s.group === u.group && s.name === u.name);
       if (record) this.dispatch(record, u.fireTime);
     }
     for (const s of schedules) await this.load(s.group, s.name, s);
@@ -170,7 +175,7 @@ export class ScheduleLoop {
           expired: decision.expired,
         });
       for (const slot of decision.fire) {
-        if (await this.deps.backend.claimFire(e.record.group, e.record.name, slot, now)) {
+        if (await this.deps.backend.claimFire(e.record, slot, now)) {
           e.fired = true;
           this.dispatch(e.record, slot);
         }

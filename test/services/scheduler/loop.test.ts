@@ -109,10 +109,9 @@ describe('ScheduleLoop', () => {
     const second = await boot(db, clock, fires);
     await second.loop.evaluate();
     assert.equal(fires.length, 1);
-    assert.equal(
-      await second.backend.claimFire('default', 'm', Date.UTC(2024, 0, 1, 12, 1), clock.now()),
-      false,
-    );
+    const m = await second.backend.getSchedule('default', 'm');
+    assert.ok(m);
+    assert.equal(await second.backend.claimFire(m, Date.UTC(2024, 0, 1, 12, 1), clock.now()), false);
     await second.runUntil(Date.UTC(2024, 0, 1, 12, 2, 0));
     assert.deepEqual(
       fires.map((f) => new Date(f.at).toISOString()),
@@ -132,9 +131,10 @@ describe('ScheduleLoop', () => {
     await first.runUntil(Date.UTC(2024, 0, 1, 12, 1, 0));
     first.loop.close();
     assert.equal(fires.length, 1, 'handed over once');
-    assert.deepEqual(await first.backend.undelivered(), [
-      { group: 'default', name: 'm', fireTime: Date.UTC(2024, 0, 1, 12, 1) },
-    ]);
+    assert.deepEqual(
+      (await first.backend.undelivered()).map((u) => [u.group, u.name, u.fireTime, u.schedule?.name]),
+      [['default', 'm', Date.UTC(2024, 0, 1, 12, 1), 'm']],
+    );
     const second = await boot(db, clock, fires);
     await second.loop.idle();
     assert.equal(fires.length, 2, 'the unacknowledged slot is sent again at start');
@@ -213,6 +213,40 @@ describe('ScheduleLoop', () => {
     assert.equal(await backend.getSchedule('default', 'once'), undefined);
     assert.ok(await backend.getSchedule('default', 'kept'));
     loop.close();
+  });
+
+  it('still delivers a deleted one-time schedule whose hand-over a crash cut short', async () => {
+    const db = freshDb();
+    const clock = new ManualClock(Date.UTC(2024, 0, 1, 12, 0, 0));
+    const fires: Fire[] = [];
+    const first = await boot(db, clock, fires);
+    // The process dies between the hand-over and the ledger's "delivered" mark.
+    first.backend.markDelivered = async () => undefined;
+    await first.service.createSchedule(
+      'once',
+      body('at(2024-01-01T12:30:00)', { ActionAfterCompletion: 'DELETE' }),
+    );
+    await first.runUntil(Date.UTC(2024, 0, 1, 12, 30, 0));
+    first.loop.close();
+    assert.equal(fires.length, 1);
+    assert.equal(await first.backend.getSchedule('default', 'once'), undefined, 'deleted after firing');
+    assert.equal(await first.backend.lastFired('default', 'once'), undefined, 'its claim is orphaned');
+    const second = await boot(db, clock, fires);
+    await second.loop.idle();
+    assert.deepEqual(
+      fires.map((f) => [f.payload, new Date(f.at).toISOString()]),
+      [
+        ['{"hello":"world"}', '2024-01-01T12:30:00.000Z'],
+        ['{"hello":"world"}', '2024-01-01T12:30:00.000Z'],
+      ],
+      'sent again from the ledger snapshot, the schedule being gone',
+    );
+    assert.deepEqual(await second.backend.undelivered(), [], 'and then dropped');
+    const third = await boot(db, clock, fires);
+    await third.loop.idle();
+    assert.equal(fires.length, 2, 'never a third time');
+    third.loop.close();
+    second.loop.close();
   });
 
   it('retries a failed delivery, then sends it to the dead-letter queue', async () => {
