@@ -16,6 +16,7 @@ const benches = [
   'queue-function.ts',
   'bus-patterns.ts',
   'events.ts',
+  'cache.ts',
 ];
 let failed = 0;
 for (const b of benches) {

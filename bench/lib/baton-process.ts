@@ -29,12 +29,17 @@ export interface BatonProcess {
 
 /**
  * Starts `baton up` (run `npm run build` first) as its own process, on free ports, with a fresh
- * data directory and known root credentials, and waits until it says it is running.
+ * data directory and known root credentials, and waits until it says it is running. `nodeArgs`
+ * go to node itself (`--cpu-prof` …: node 20 refuses those in NODE_OPTIONS).
  */
-export async function startBatonProcess(env: Record<string, string> = {}): Promise<BatonProcess> {
+export async function startBatonProcess(
+  env: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<BatonProcess> {
   const credentials = { accessKeyId: 'AKIABENCHSDK', secretAccessKey: 'bench-sdk-secret' };
   const data = mkdtempSync(join(tmpdir(), 'baton-sdk-'));
-  const proc = spawn(process.execPath, [CLI, 'up', '--port', '0', '--control-port', '0', '--data', data], {
+  const args = [...nodeArgs, CLI, 'up', '--port', '0', '--control-port', '0', '--data', data];
+  const proc = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
       BATON_ACCESS_KEY_ID: credentials.accessKeyId,

@@ -5,6 +5,7 @@ import type { AsyncEventBackend } from '../runtime/async/backend.ts';
 import type { BusBackend } from '../services/bus/backend.ts';
 import type { QueueBackend } from '../services/queues/backend.ts';
 import type { ScheduleBackend } from '../services/scheduler/backend.ts';
+import type { TableBackend } from '../services/tables/backend.ts';
 import type { TopicBackend } from '../services/topics/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
@@ -19,6 +20,7 @@ import { sqliteLogs } from './sqlite/logs.ts';
 import { sqliteQueues } from './sqlite/queues.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSchedules } from './sqlite/schedules.ts';
+import { sqliteTables } from './sqlite/tables.ts';
 import { sqliteTopics } from './sqlite/topics.ts';
 
 /** The durable stores the server composes. */
@@ -34,6 +36,8 @@ export interface Backends {
   schedules: ScheduleBackend;
   /** Event buses, rules and their delivery outbox. */
   bus: BusBackend;
+  /** DynamoDB-compatible tables: definitions, items, index entries and stream records. */
+  tables: TableBackend;
   close(): void;
 }
 
@@ -52,6 +56,7 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       topics: sqliteTopics(db),
       schedules: sqliteSchedules(db),
       bus: sqliteBus(db),
+      tables: sqliteTables(db),
       close: () => db.close(),
     };
   },
@@ -62,11 +67,12 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       logs: memoryLogs(),
       asyncEvents: memoryAsyncEvents(),
       accessKeys: memoryAccessKeys(),
-      // Queues keep their SQL semantics in an in-memory SQLite database.
+      // Queues and tables keep their SQL semantics in an in-memory SQLite database.
       queues: sqliteQueues(scratch),
       topics: sqliteTopics(scratch),
       schedules: sqliteSchedules(scratch),
       bus: sqliteBus(scratch),
+      tables: sqliteTables(scratch),
       close: () => scratch.close(),
     };
   },

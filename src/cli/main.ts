@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BatonError } from '../core/errors.ts';
 import { CliError } from './client.ts';
+import { cache } from './commands/cache.ts';
 import { deploy } from './commands/deploy.ts';
 import { functions } from './commands/functions.ts';
 import { invoke } from './commands/invoke.ts';
@@ -21,6 +22,9 @@ Commands:
   functions                        list deployed functions
   keys [list | create NAME | revoke ACCESS_KEY_ID]
                                    manage named access keys (a new secret is printed once)
+  cache [stats | get NS KEY | set NS KEY [VALUE | --file F] [--ttl 30s] | del NS KEY
+         | incr NS KEY [--by N] [--ttl 30s] | clear NS]
+                                   read and write the cache of an app (namespace NS)
 
 Client options (all but up): --endpoint URL, --data DIR (where credentials.json is; not for invoke)
 Environment: BATON_HOST, BATON_PORT, BATON_CONTROL_PORT, BATON_DATA, BATON_ACCESS_KEY_ID,
@@ -36,6 +40,8 @@ const OPTIONS = {
   file: { type: 'string' },
   follow: { type: 'boolean', short: 'f' },
   since: { type: 'string' },
+  ttl: { type: 'string' },
+  by: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -82,6 +88,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'keys':
       await keys(arg, arg2, client);
+      return 0;
+    case 'cache':
+      await cache(positionals.slice(1), { ttl: v.ttl, by: v.by, file: v.file }, client);
       return 0;
     default:
       process.stderr.write(`baton: unknown command "${command}"\n\n${USAGE}\n`);

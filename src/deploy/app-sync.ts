@@ -6,9 +6,10 @@ import type { DeployResult } from './deployer.ts';
 import type { RuleEventSpec } from './manifest-events.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
 import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
+import type { TableResources } from './table-sync.ts';
 
-/** What a deploy needs of the services an app declares (queues, topics and buses). */
-export interface AppResources {
+/** What a deploy needs of the services an app declares (queues, topics, buses and tables). */
+export interface AppResources extends TableResources {
   ensureBus(name: string): Promise<'created' | 'unchanged'>;
   /** The app's rules (by name prefix) on these buses. */
   rulesWithPrefix(prefix: string, buses: readonly string[]): Promise<{ bus: string; name: string }[]>;
@@ -17,6 +18,7 @@ export interface AppResources {
   deleteRule(bus: string, name: string): Promise<void>;
   functionArn(name: string): string;
   topicExists(name: string): Promise<boolean>;
+  topicArn(name: string): string;
   /** Creates the topic, or sets the attributes that differ. */
   ensureTopic(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
   subscriptions(
@@ -121,7 +123,8 @@ export async function syncMappings(
   events: QueueEventSpec[],
   result: DeployResult,
 ): Promise<void> {
-  const existing = ctx.registry.mappings().filter((m) => m.app === app);
+  // Stream mappings are the `table` events': src/deploy/table-sync.ts keeps them.
+  const existing = ctx.registry.mappings().filter((m) => m.app === app && m.stream === undefined);
   const now = ctx.clock.now();
   for (const ev of events) {
     const arn = ctx.resources.queueArn(ev.queue);

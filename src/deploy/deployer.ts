@@ -8,7 +8,9 @@ import { type AppResources, type SyncContext, syncMappings, syncRules, syncTopic
 import type { CodeStore } from './code-store.ts';
 import type { RuleEventSpec } from './manifest-events.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
+import type { TableEventSpec, TableSpec } from './manifest-tables.ts';
 import type { SubscriptionSpec, TopicSpec } from './manifest-topics.ts';
+import { checkTables, syncTableEvents, syncTables } from './table-sync.ts';
 
 export type { AppResources } from './app-sync.ts';
 
@@ -27,6 +29,10 @@ export interface DeployResult {
   topics?: string[];
   /** Buses and rules it created, changed or deleted. */
   rules?: string[];
+  /** Tables: `orders (created)`, `orders (updated: index byCustomer added)`, `old (kept: …)`. */
+  tables?: string[];
+  /** Stream event source mappings of `table` events it changed: `orders → worker (created)`. */
+  tableEvents?: string[];
 }
 
 /** Applies function changes: one function at a time (admin API) or a whole app (manifest). */
@@ -202,6 +208,8 @@ export class Deployer {
       topicEvents?: { topic: string; subscription: SubscriptionSpec }[];
       buses?: string[];
       ruleEvents?: RuleEventSpec[];
+      tables?: TableSpec[];
+      tableEvents?: TableEventSpec[];
     } = {},
   ): Promise<DeployResult> {
     const result: DeployResult = {
@@ -217,13 +225,15 @@ export class Deployer {
     const queueEvents = extra.queueEvents ?? [];
     const topics = extra.topics ?? [];
     const topicEvents = extra.topicEvents ?? [];
+    const tables = extra.tables ?? [];
+    const tableEvents = extra.tableEvents ?? [];
     if (
-      (queues.length > 0 || queueEvents.length > 0 || topics.length > 0 || topicEvents.length > 0) &&
+      [queues, queueEvents, topics, topicEvents, tables, tableEvents].some((l) => l.length > 0) &&
       !this.resources
     )
       throw new BatonError(
         'InvalidParameterValue',
-        'queues, topics: this server has no queue or topic service',
+        'queues, topics, tables: this server has no queue, topic or table service',
       );
     for (const t of topics)
       for (const s of t.subscriptions)
@@ -268,6 +278,9 @@ export class Deployer {
         );
     }
     checkRoutes(this.registry, app, functions);
+    const tablePlans = this.resources
+      ? await checkTables(this.sync(), app, tables, tableEvents, queues, topics)
+      : [];
     const code = await this.code.putZip(zip);
     for (const [name, config] of Object.entries(functions)) {
       const previous = this.registry.get(name);
@@ -300,6 +313,9 @@ export class Deployer {
       await syncMappings(this.sync(), app, queueEvents, result);
       await syncTopics(this.sync(), app, functions, queues, topics, topicEvents, result);
       await syncRules(this.sync(), app, extra.buses ?? [], extra.ruleEvents ?? [], result);
+      // After queues and topics: a table event's on-failure destination may be one of them.
+      await syncTables(this.sync(), app, tables, result);
+      await syncTableEvents(this.sync(), app, tablePlans, result);
     }
     return result;
   }

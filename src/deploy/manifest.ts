@@ -5,6 +5,13 @@ import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '
 import { routeShape, splitEvents } from '../gateway/route-spec.ts';
 import { parseBuses, parseRuleEvent, type RuleEventSpec } from './manifest-events.ts';
 import { parseQueueEvent, parseQueues, type QueueEventSpec, type QueueSpec } from './manifest-queues.ts';
+import {
+  checkTableEvents,
+  parseTableEvent,
+  parseTables,
+  type TableEventSpec,
+  type TableSpec,
+} from './manifest-tables.ts';
 import { parseTopicEvent, parseTopics, type SubscriptionSpec, type TopicSpec } from './manifest-topics.ts';
 
 /** A parsed `baton.yaml`. */
@@ -24,9 +31,13 @@ export interface Manifest {
   buses: string[];
   /** The functions' `schedule` and `rule` events: bus rules the app keeps. */
   ruleEvents: RuleEventSpec[];
+  /** The `tables` section. */
+  tables: TableSpec[];
+  /** The functions' `table` events: stream event source mappings the app keeps. */
+  tableEvents: TableEventSpec[];
 }
 
-const SECTIONS = new Set(['app', 'functions', 'queues', 'topics', 'buses']);
+const SECTIONS = new Set(['app', 'functions', 'queues', 'topics', 'buses', 'tables']);
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -60,6 +71,8 @@ export function parseManifest(text: string, dir: string): Manifest {
   const topicEvents: Manifest['topicEvents'] = [];
   const buses = parseBuses(o.buses);
   const ruleEvents: RuleEventSpec[] = [];
+  const tables = parseTables(o.tables);
+  const tableEvents: TableEventSpec[] = [];
   // Route shape → where it was first declared: two declarations of one route are an error.
   const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
@@ -75,6 +88,7 @@ export function parseManifest(text: string, dir: string): Manifest {
           ...parseRuleEvent(name, other.kind, other.event, other.path),
           name: `baton-${app}-${name}-${/\[(\d+)\]$/.exec(other.path)?.[1] ?? '0'}`.slice(0, 64),
         });
+      else if (other.kind === 'table') tableEvents.push(parseTableEvent(name, other.event, other.path));
       else
         queueEvents.push({ ...parseQueueEvent(name, other.event, other.path), path: `${other.path}.queue` });
     }
@@ -88,7 +102,8 @@ export function parseManifest(text: string, dir: string): Manifest {
       claimed.set(shape, `${path}.events`);
     });
   }
-  return { app, functions, queues, queueEvents, topics, topicEvents, buses, ruleEvents };
+  checkTableEvents(tables, tableEvents);
+  return { app, functions, queues, queueEvents, topics, topicEvents, buses, ruleEvents, tables, tableEvents };
 }
 
 function defaultAppName(dir: string): string {

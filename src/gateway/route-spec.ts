@@ -51,7 +51,10 @@ function parseHttpEventEntry(ev: unknown, p: string): HttpRouteSpec {
     throw invalid(p, 'must be a mapping with one event type, like { http: "GET /items" }');
   const [kind, spec] = Object.entries(ev)[0]!;
   if (kind !== 'http')
-    throw invalid(`${p}.${kind}`, 'is not a known event type (known: http, queue, topic, schedule, rule)');
+    throw invalid(
+      `${p}.${kind}`,
+      'is not a known event type (known: http, queue, topic, schedule, rule, table)',
+    );
   return parseHttpEvent(spec, `${p}.http`);
 }
 
@@ -73,6 +76,7 @@ export function splitEvents(
     else if (isMapping(ev) && 'topic' in ev) others.push({ kind: 'topic', event: ev, path: p });
     else if (isMapping(ev) && 'schedule' in ev) others.push({ kind: 'schedule', event: ev, path: p });
     else if (isMapping(ev) && 'rule' in ev) others.push({ kind: 'rule', event: ev, path: p });
+    else if (isMapping(ev) && 'table' in ev) others.push({ kind: 'table', event: ev, path: p });
     else routes.push(parseHttpEventEntry(ev, p));
   });
   return { routes, others };

@@ -44,6 +44,23 @@ export interface EventSourceMapping {
   /** The app whose manifest declared it, if any. */
   app: string | null;
   lastModified: number;
+  /** For a DynamoDB stream (absent for SQS): how the stream is read and failures handled. */
+  stream?: StreamSourceSettings;
+}
+
+/** The settings of a stream event source mapping (Lambda's names, in their units). */
+export interface StreamSourceSettings {
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** Where reading starts when there is no checkpoint: after this sequence number. */
+  startAfter: number;
+  bisectBatchOnFunctionError: boolean;
+  /** -1: retried until the records expire. */
+  maximumRetryAttempts: number;
+  /** -1: no limit but the stream's 24-hour retention. */
+  maximumRecordAgeSeconds: number;
+  /** DestinationConfig.OnFailure.Destination: an SQS queue or SNS topic ARN. */
+  onFailure: string | null;
+  parallelizationFactor: number;
 }
 
 /** The kinds of record the registry keeps beside functions, each keyed `function:qualifier`. */

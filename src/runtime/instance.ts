@@ -4,8 +4,9 @@ import { mkdir } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
+import { type CacheCalls, cacheUnavailable } from './cache-calls.ts';
 import { encodeMessage, MessageReader } from './framing.ts';
-import type { DoneMessage, FromRunner, InitMessage, ToRunner } from './protocol.ts';
+import type { CacheRequest, DoneMessage, FromRunner, InitMessage, ToRunner } from './protocol.ts';
 
 /** How an invocation on an instance ended, before it is turned into Lambda's shapes. */
 export type Outcome =
@@ -66,6 +67,8 @@ export class Instance {
   takeMs = 0;
   /** True when no spare was ready and the runner was booted for this instance. */
   booted = false;
+  /** Runs the function's cache operations in its namespace; set by `assign`. */
+  private cache: CacheCalls | undefined;
 
   private constructor(
     private readonly opts: RunnerSpawnOptions,
@@ -148,12 +151,21 @@ export class Instance {
     this.exitListeners.push(fn);
   }
 
-  /** Binds this spare to a function: links its code into the sandbox and loads the module. */
-  assign(init: Omit<InitMessage, 't' | 'taskRoot'>, codeDir: string, revision: string): void {
+  /**
+   * Binds this spare to a function: links its code into the sandbox and loads the module.
+   * `cache` serves the function's cache operations (module init may use it already).
+   */
+  assign(
+    init: Omit<InitMessage, 't' | 'taskRoot'>,
+    codeDir: string,
+    revision: string,
+    cache?: CacheCalls,
+  ): void {
     rmdirSync(this.taskRoot);
     symlinkSync(codeDir, this.taskRoot, 'dir');
     this.functionName = init.functionName;
     this.revision = revision;
+    this.cache = cache;
     const env = { ...init.env, LAMBDA_TASK_ROOT: this.taskRoot, TMPDIR: join(this.sandbox, 'tmp') };
     this.send({ ...init, t: 'init', taskRoot: this.taskRoot, env });
   }
@@ -241,6 +253,10 @@ export class Instance {
       this.poison();
       return;
     }
+    if (m.t === 'cache') {
+      this.onCacheRequest(m);
+      return;
+    }
     if (m.t === 'ready') {
       this.ready = true;
       for (const w of this.readyWaiters.splice(0)) w(true);
@@ -255,6 +271,21 @@ export class Instance {
       if (m.exiting) this.retiring = true;
       this.settle({ kind: 'done', msg: m });
     }
+  }
+
+  /** Cache operations run while the function works, and may outlive its invocation. */
+  private onCacheRequest(m: CacheRequest): void {
+    if (typeof m.id !== 'number') {
+      this.poison();
+      return;
+    }
+    if (this.cache === undefined) {
+      this.send(cacheUnavailable(m));
+      return;
+    }
+    void this.cache(m).then((reply) => {
+      if (!this.dead && !this.poisoned) this.send(reply);
+    });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
-import { unitKey } from '../core/function-spec.ts';
+import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
+import type { CacheCalls } from './cache-calls.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
 import {
   busyCount,
@@ -24,6 +25,8 @@ export interface PoolOptions {
   /** Milliseconds between scaling passes (reaping idle instances, keeping provisioned ones). */
   scaleIntervalMs: number;
   identity: PlatformIdentity;
+  /** Serves the cache operations of a function's instances (in its app's namespace). */
+  cacheFor?: (record: FunctionRecord) => CacheCalls;
 }
 
 /**
@@ -297,6 +300,7 @@ export class Pool {
       initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())),
       fn.codeDir,
       fn.record.revision,
+      this.opts.cacheFor?.(fn.record),
     );
     return inst;
   }

@@ -1,6 +1,7 @@
 /**
- * Messages between the pool (parent) and a runner process (child), over Node's IPC channel.
- * One invocation at a time per runner; `rid` ties a reply to its request.
+ * Messages between the pool (parent) and a runner process (child), over the runner's fd 3
+ * (framing.ts). One invocation at a time per runner; `rid` ties a reply to its request. Cache
+ * operations travel the other way (runner asks, host answers), many at a time, tied by `id`.
  */
 
 /** Everything a generic runner needs to become an instance of one function. */
@@ -37,7 +38,12 @@ export interface InvokeMessage {
   arn?: string;
 }
 
-export type ToRunner = InitMessage | InvokeMessage;
+/** The answer to a `CacheRequest`, matched by `id`. */
+export type CacheReply =
+  | { t: 'cache-reply'; id: number; ok: true; value: unknown }
+  | { t: 'cache-reply'; id: number; ok: false; error: { code: string; message: string } };
+
+export type ToRunner = InitMessage | InvokeMessage | CacheReply;
 
 /** Lambda's error shape. */
 export interface FunctionErrorBody {
@@ -69,4 +75,20 @@ export interface DoneMessage {
   exiting?: boolean;
 }
 
-export type FromRunner = ReadyMessage | DoneMessage;
+/**
+ * A cache operation from function code (the runtime client, runner/cache-client.ts). The host
+ * runs it in the function's namespace, which it knows from the instance; the runner never names
+ * one. `id` is the runner's own counter, so that many operations can be in flight at once.
+ */
+export type CacheRequest = { t: 'cache'; id: number } & CacheOp;
+
+export type CacheOp =
+  | { op: 'get'; key: string }
+  | { op: 'getMany'; keys: string[] }
+  | { op: 'set'; key: string; value: string; ttlMs?: number }
+  | { op: 'setMany'; entries: { key: string; value: string; ttlMs?: number }[] }
+  | { op: 'delete'; key: string }
+  | { op: 'increment'; key: string; by: number; ttlMs?: number }
+  | { op: 'compareAndSet'; key: string; expected: string | null; value: string; ttlMs?: number };
+
+export type FromRunner = ReadyMessage | DoneMessage | CacheRequest;

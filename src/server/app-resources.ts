@@ -2,17 +2,43 @@ import type { AppResources } from '../deploy/deployer.ts';
 import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { BusService } from '../services/bus/service.ts';
 import type { QueueService } from '../services/queues/service.ts';
+import { isTableError } from '../services/tables/errors.ts';
 import type { TopicService } from '../services/topics/service.ts';
+import type { ComposedTables } from './compose-tables.ts';
 
-/** What deploys need of the queue and topic services, through their public operations. */
+/** What deploys need of the queue, topic, bus and table services, through their public operations. */
 export function appResources(
   queues: QueueService,
   topics: () => TopicService,
   bus: () => BusService,
   identity: PlatformIdentity,
+  tables: () => ComposedTables,
 ): AppResources {
   const topicArn = (name: string) => topics().arnOf(name);
   return {
+    topicArn,
+    // A missing table is the one error expected here; others stop the deploy.
+    table: (name) =>
+      tables()
+        .service.table(name)
+        .catch((e: unknown) => {
+          if (isTableError(e, 'ResourceNotFoundException')) return undefined;
+          throw e;
+        }),
+    tables: () => tables().service.allTables(),
+    async createTable(input) {
+      await tables().service.createTable(input);
+    },
+    async updateTable(input) {
+      await tables().service.updateTable(input);
+    },
+    async updateTimeToLive(input) {
+      await tables().service.updateTimeToLive(input);
+    },
+    async tagTable(input) {
+      await tables().service.tagResource(input);
+    },
+    streamStart: (arn, position) => tables().startAfter(arn, position),
     queueExists: (name) => queues.exists(name),
     queueArn: (name) => queues.arnOf(name),
     ensureQueue: (name, attributes) => queues.ensureQueue(name, attributes),

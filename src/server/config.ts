@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageKind } from '../backends/index.ts';
 import { BatonError } from '../core/errors.ts';
+import { cacheLimits } from '../services/cache/constants.ts';
 
 export type QueueBackendKind = 'sqlite' | 'postgres';
 
@@ -19,6 +20,10 @@ export interface ServerConfig {
   storage: StorageKind;
   /** Where queues live: `sqlite` keeps them in the storage above; `postgres` in `postgresUrl`. */
   queueBackend: QueueBackendKind;
+  /** Where tables live: `sqlite` keeps them in the storage above; `postgres` in `postgresUrl`. */
+  tableBackend: QueueBackendKind;
+  /** How often the TTL sweeper deletes expired table items (ms). */
+  ttlSweepMs: number;
   /** PostgreSQL connection URL; `?options=-c%20search_path%3D<schema>` picks a schema. */
   postgresUrl: string;
   region: string;
@@ -31,6 +36,8 @@ export interface ServerConfig {
   logRetentionDays: number;
   /** Scales `rate(...)` periods of schedules and scheduled rules (tests and demos: 0.01 makes a minute 0.6 s). */
   rateScale: number;
+  /** Bytes of keys and values the cache holds before it evicts the least recently used entries. */
+  cacheMaxBytes: number;
   /** Level of the platform's own logs (pino). */
   logLevel: string;
   /** The built runner program. */
@@ -81,6 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
       'InvalidParameterValue',
       `BATON_QUEUE_BACKEND must be "sqlite" or "postgres" (got "${queueBackend}")`,
     );
+  const tableBackend = env.BATON_TABLE_BACKEND || 'sqlite';
+  if (tableBackend !== 'sqlite' && tableBackend !== 'postgres')
+    throw new BatonError(
+      'InvalidParameterValue',
+      `BATON_TABLE_BACKEND must be "sqlite" or "postgres" (got "${tableBackend}")`,
+    );
   const region = env.BATON_REGION ?? 'us-east-1';
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(region))
     throw new BatonError('InvalidParameterValue', `BATON_REGION is not a region name: "${region}"`);
@@ -94,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     dataDir: resolve(flags.data ?? env.BATON_DATA ?? '.baton'),
     storage,
     queueBackend,
+    tableBackend,
+    ttlSweepMs: int('BATON_TTL_SWEEP_MS', env.BATON_TTL_SWEEP_MS, 10_000, 50, 86_400_000),
     postgresUrl: env.BATON_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test',
     region,
     accountId,
@@ -101,6 +116,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     spareRunners: int('BATON_SPARE_RUNNERS', env.BATON_SPARE_RUNNERS, 2, 0, 64),
     logRetentionDays: int('BATON_LOG_RETENTION_DAYS', env.BATON_LOG_RETENTION_DAYS, 7, 1, 3650),
     rateScale: rateScaleOf(env.BATON_RATE_SCALE),
+    cacheMaxBytes: int(
+      'BATON_CACHE_MAX_BYTES',
+      env.BATON_CACHE_MAX_BYTES,
+      cacheLimits.maxBytesDefault,
+      cacheLimits.maxBytesMin,
+      2 ** 50,
+    ),
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
   };

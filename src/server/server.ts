@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { authenticator } from '../aws/auth.ts';
+import { dynamodbApi } from '../aws/dynamodb/router.ts';
 import { eventsApi } from '../aws/events/router.ts';
 import { lambdaApi } from '../aws/lambda/router.ts';
 import { schedulerApi } from '../aws/scheduler/router.ts';
@@ -13,6 +14,7 @@ import { sqsApi } from '../aws/sqs/router.ts';
 import { type Backends, storageKinds } from '../backends/index.ts';
 import { openPostgres } from '../backends/postgres/database.ts';
 import { postgresQueues } from '../backends/postgres/queues.ts';
+import { postgresTables } from '../backends/postgres/tables.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
@@ -23,7 +25,7 @@ import { AccessKeys } from '../governance/access-keys.ts';
 import { Registry } from '../registry/registry.ts';
 import { resolveTarget } from '../registry/resolve.ts';
 import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
-import type { PlatformIdentity } from '../runtime/function-env.ts';
+import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
@@ -32,7 +34,9 @@ import { BusDeliverer } from '../services/bus/deliverer.ts';
 import { RULE_SCHEDULE_GROUP, ruleSchedule, scheduledEvent } from '../services/bus/rule-schedules.ts';
 import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
 import { BusService } from '../services/bus/service.ts';
+import type { CacheService } from '../services/cache/service.ts';
 import { QueueService } from '../services/queues/service.ts';
+import { scheduleDeliverer } from '../services/scheduler/deliver.ts';
 import { ScheduleLoop } from '../services/scheduler/loop.ts';
 import { SchedulerService } from '../services/scheduler/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
@@ -42,6 +46,9 @@ import { LogSink } from '../telemetry/logs/log-sink.ts';
 import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
 import { appResources } from './app-resources.ts';
+import { cacheRoutes } from './cache-api.ts';
+import { composeCache } from './compose-cache.ts';
+import { composeTables } from './compose-tables.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
 import type { Credentials } from './credentials.ts';
@@ -56,6 +63,7 @@ export interface RunningServer {
   pool: Pool;
   spares: SparePool;
   logs: LogSink;
+  cache: CacheService;
   /** Stops taking requests, lets running invocations finish (up to `graceMs`), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -99,14 +107,15 @@ export async function startServer(
   mkdirSync(sandboxRoot, { recursive: true });
 
   const postgres =
-    config.queueBackend === 'postgres'
+    config.queueBackend === 'postgres' || config.tableBackend === 'postgres'
       ? await openPostgres({
           url: config.postgresUrl,
           onIdleError: (e) => log.warn({ err: e }, 'a PostgreSQL connection failed'),
         })
       : undefined;
   const backends: Backends = storageKinds[config.storage](config.dataDir);
-  const queueBackend = postgres ? postgresQueues(postgres) : backends.queues;
+  const queueBackend =
+    postgres && config.queueBackend === 'postgres' ? postgresQueues(postgres) : backends.queues;
   const registry = await Registry.open(backends.registry);
   const code = new CodeStore(join(config.dataDir, 'code'));
   const identity: PlatformIdentity = {
@@ -124,8 +133,9 @@ export async function startServer(
     },
     clock,
   );
+  const cache = composeCache(config, clock);
   const pool = new Pool(
-    { maxInstances: config.maxInstances, scaleIntervalMs: 1000, identity },
+    { maxInstances: config.maxInstances, scaleIntervalMs: 1000, identity, cacheFor: cache.forFunction },
     spares,
     clock,
   );
@@ -167,6 +177,7 @@ export async function startServer(
       () => topics,
       () => bus,
       identity,
+      () => tables,
     ),
   );
   const { server: gateway } = gatewayServer({
@@ -226,15 +237,7 @@ export async function startServer(
   const scheduleLoop = new ScheduleLoop({
     backend: backends.schedules,
     clock,
-    deliver: async (arn, payload, schedule) => {
-      const group = arn === schedule.target.arn ? schedule.target.messageGroupId : undefined;
-      const opts = {
-        sender: 'scheduler.amazonaws.com',
-        ...(group === undefined ? {} : { messageGroupId: group }),
-      };
-      if (!(await send(arn, payload, opts)))
-        throw new BatonError('ResourceNotFound', `The schedule's target ${arn} cannot take messages`);
-    },
+    deliver: scheduleDeliverer(send, () => clock.now()),
     rateScale: config.rateScale,
     deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
     warn: (message, details) => log.warn(details, message),
@@ -292,12 +295,26 @@ export async function startServer(
     warn: (message, details) => log.warn(details, message),
   });
   registry.onMappingChange((m, deleted) => pollers.sync(m, deleted));
+  const tables = composeTables({
+    backend: postgres && config.tableBackend === 'postgres' ? postgresTables(postgres) : backends.tables,
+    ttlSweepMs: config.ttlSweepMs,
+    clock,
+    region: config.region,
+    accountId: config.accountId,
+    log,
+    resolve,
+    run: (target, event) => invoker.run(target, event),
+    send: (arn, payload) => send(arn, payload, { sender: 'lambda.amazonaws.com' }),
+    functionArn: (name, qualifier) => functionArn(identity, qualifier ? `${name}:${qualifier}` : name),
+  });
+  registry.onMappingChange((m, deleted) => tables.pollers.sync(m, deleted));
   const control = controlPlaneServer(
     [
       sqsApi({ queues, authenticate, log }),
       snsApi({ topics, signer, authenticate, log }),
       eventsApi({ bus, authenticate, log }),
       schedulerApi({ scheduler, authenticate, log }),
+      dynamodbApi({ apis: tables.apis, authenticate, log }),
       lambdaApi({
         registry,
         deployer,
@@ -308,8 +325,11 @@ export async function startServer(
         clock,
         accountConcurrency: config.maxInstances,
         queues,
-        lastProcessingResult: (uuid) => pollers.lastResult(uuid),
+        streams: tables,
+        lastProcessingResult: (uuid) => tables.pollers.lastResult(uuid) ?? pollers.lastResult(uuid),
       }),
+      // Before the admin routes: those claim every /admin/v1/ request once they have read its body.
+      cacheRoutes({ cache: cache.service, authenticate }),
       adminRoutes({
         registry,
         deployer,
@@ -344,6 +364,7 @@ export async function startServer(
   await scheduleLoop.start(await scheduler.allSchedules());
   await ruleLoop.evaluate();
   for (const m of registry.mappings()) pollers.sync(m, false);
+  tables.start(registry.mappings());
   logs.start();
   spares.refill();
 
@@ -358,6 +379,7 @@ export async function startServer(
     pool,
     spares,
     logs,
+    cache: cache.service,
     close(graceMs = 10_000) {
       closing ??= (async () => {
         control.close();
@@ -368,6 +390,7 @@ export async function startServer(
         topicDeliveries.close();
         busDeliveries.close();
         pollers.close();
+        await tables.close();
         queues.close();
         scheduleLoop.close();
         ruleLoop.close();
@@ -382,6 +405,7 @@ export async function startServer(
           new Promise((r) => setTimeout(r, graceMs).unref()),
         ]);
         pool.close();
+        await cache.close();
         await logs.close();
         control.closeAllConnections();
         gateway.closeAllConnections();

@@ -208,6 +208,7 @@ export class QueuePollers {
 
   /** Starts, changes or stops the pollers of a mapping. */
   sync(m: EventSourceMapping, deleted: boolean): void {
+    if (m.stream) return; // A DynamoDB stream: src/triggers/stream-poller.ts reads it.
     const current = this.groups.get(m.uuid);
     if (deleted || !m.enabled) {
       current?.stop();

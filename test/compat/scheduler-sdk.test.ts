@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
   ConflictException,
   CreateScheduleCommand,
   CreateScheduleGroupCommand,
@@ -196,5 +202,69 @@ describe('EventBridge Scheduler with @aws-sdk/client-scheduler (restJson1)', () 
       scheduler.send(new GetScheduleCommand({ Name: 'soon' })),
       (e: unknown) => e instanceof ResourceNotFoundException,
     );
+  });
+
+  it('puts an event on a bus (the templated PutEvents target), whose rule takes it on', async () => {
+    const events = new EventBridgeClient({
+      endpoint: s.controlUrl,
+      region: 'us-east-1',
+      credentials: s.credentials,
+    });
+    try {
+      const bus = await events.send(new CreateEventBusCommand({ Name: 'ops' }));
+      await sqs.send(new CreateQueueCommand({ QueueName: 'from-bus' }));
+      await events.send(
+        new PutRuleCommand({ Name: 'jobs', EventBusName: 'ops', EventPattern: '{"source":["app.jobs"]}' }),
+      );
+      await events.send(
+        new PutTargetsCommand({
+          Rule: 'jobs',
+          EventBusName: 'ops',
+          Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:from-bus' }],
+        }),
+      );
+      await assert.rejects(
+        scheduler.send(
+          new CreateScheduleCommand({
+            Name: 'no-params',
+            ScheduleExpression: 'rate(1 hour)',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            Target: { Arn: bus.EventBusArn, RoleArn: ROLE },
+          }),
+        ),
+        (e: unknown) => e instanceof ValidationException && /EventBridgeParameters/.test(e.message),
+      );
+      const fireAt = Math.ceil((Date.now() + 2000) / 1000) * 1000;
+      await scheduler.send(
+        new CreateScheduleCommand({
+          Name: 'to-bus',
+          ScheduleExpression: atUtc(fireAt),
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Arn: bus.EventBusArn,
+            RoleArn: ROLE,
+            Input: '{"job":"rotate"}',
+            EventBridgeParameters: { DetailType: 'Job Due', Source: 'app.jobs' },
+          },
+        }),
+      );
+      const got = await scheduler.send(new GetScheduleCommand({ Name: 'to-bus' }));
+      assert.deepEqual(got.Target?.EventBridgeParameters, { DetailType: 'Job Due', Source: 'app.jobs' });
+      const queueUrl = `${s.controlUrl}/000000000000/from-bus`;
+      let body: string | undefined;
+      const deadline = Date.now() + 10_000;
+      while (body === undefined && Date.now() < deadline) {
+        const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }));
+        body = r.Messages?.[0]?.Body;
+      }
+      assert.ok(body, 'the rule on the bus delivered the scheduled event');
+      const event = JSON.parse(body) as Record<string, unknown>;
+      assert.equal(event.source, 'app.jobs');
+      assert.equal(event['detail-type'], 'Job Due');
+      assert.deepEqual(event.detail, { job: 'rotate' });
+      assert.deepEqual(event.resources, [got.Arn]);
+    } finally {
+      events.destroy();
+    }
   });
 });

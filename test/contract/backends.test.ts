@@ -9,6 +9,7 @@ import { logsContract } from './logs.contract.ts';
 import { queuesContract } from './queues.contract.ts';
 import { registryContract, registryResourcesContract } from './registry.contract.ts';
 import { schedulesContract } from './schedules.contract.ts';
+import { tablesContract } from './tables.contract.ts';
 import { topicsContract } from './topics.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
@@ -22,4 +23,5 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} queue backend`, () => queuesContract(async () => fresh().queues));
   describe(`${kind} bus backend`, () => busContract(async () => fresh().bus));
   describe(`${kind} schedule backend`, () => schedulesContract(async () => fresh().schedules));
+  describe(`${kind} table backend`, () => tablesContract(async () => fresh().tables));
 }

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { openPostgres, type PostgresDatabase } from '../../src/backends/postgres/database.ts';
 import { postgresQueues } from '../../src/backends/postgres/queues.ts';
+import { postgresTables } from '../../src/backends/postgres/tables.ts';
 import { isBatonError } from '../../src/core/errors.ts';
 import type { QueueBackend } from '../../src/services/queues/backend.ts';
 import { dropSchema, requirePostgres, TEST_POSTGRES_URL, testSchemaName } from '../helpers/postgres.ts';
 import { queuesContract } from './queues.contract.ts';
+import { tablesContract } from './tables.contract.ts';
+import { tablesConcurrencyContract } from './tables-concurrency.contract.ts';
 
 const T0 = 1_700_000_000_000;
 
@@ -37,7 +40,7 @@ describe('postgres queue backend', () => {
     const versions = await a.query<{ version: number }>('versions', 'SELECT version FROM baton_migrations');
     assert.deepEqual(
       versions.rows.map((r) => r.version),
-      [1],
+      [1, 2],
     );
     await postgresQueues(a).createQueue({
       name: 'shared',
@@ -140,4 +143,13 @@ describe('postgres queue backend', () => {
       (e) => isBatonError(e, 'BackendFailure') && /ECONNREFUSED/.test(e.message),
     );
   });
+});
+
+describe('postgres table backend', () => {
+  before(requirePostgres);
+  afterEach(cleanUp);
+  after(cleanUp);
+
+  tablesContract(async () => postgresTables(await fresh()));
+  tablesConcurrencyContract(async (schema) => postgresTables(await fresh(schema)), testSchemaName);
 });

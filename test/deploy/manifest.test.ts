@@ -44,6 +44,8 @@ describe('baton.yaml', () => {
       topicEvents: [],
       buses: [],
       ruleEvents: [],
+      tables: [],
+      tableEvents: [],
     });
   });
 

@@ -9,10 +9,13 @@ import { Deployer } from '../../src/deploy/deployer.ts';
 import { packageDir } from '../../src/deploy/package-dir.ts';
 import { Registry } from '../../src/registry/registry.ts';
 import { resolveTarget } from '../../src/registry/resolve.ts';
+import { cacheCalls } from '../../src/runtime/cache-calls.ts';
 import { Invoker } from '../../src/runtime/invoker.ts';
 import { Pool } from '../../src/runtime/pool.ts';
 import { SparePool } from '../../src/runtime/spares.ts';
 import { defaultRunnerPath } from '../../src/server/config.ts';
+import { cacheNamespaceOf } from '../../src/services/cache/namespace.ts';
+import type { CacheService } from '../../src/services/cache/service.ts';
 import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
 import { formatInvocationLog, toLogRecord } from '../../src/telemetry/logs/invocation-log.ts';
 
@@ -39,10 +42,11 @@ export interface Harness {
 
 /**
  * The runtime without HTTP: a registry in memory, a real code store and real runner processes,
- * wired as the server wires them. Pass a ManualClock to drive timeouts and reaping.
+ * wired as the server wires them. Pass a ManualClock to drive timeouts and reaping, and a cache
+ * service to give functions `baton.cache` (each in its app's namespace, as the server does).
  */
 export async function createHarness(
-  opts: { clock?: Clock; maxInstances?: number; spares?: number } = {},
+  opts: { clock?: Clock; maxInstances?: number; spares?: number; cache?: CacheService } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? systemClock;
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
@@ -63,6 +67,7 @@ export async function createHarness(
       maxInstances: opts.maxInstances ?? 32,
       scaleIntervalMs: 1000,
       identity: { region: 'us-east-1', accountId: '000000000000', endpointUrl: 'http://127.0.0.1:1' },
+      cacheFor: opts.cache && ((rec) => cacheCalls(opts.cache!, cacheNamespaceOf(rec))),
     },
     spares,
     clock,

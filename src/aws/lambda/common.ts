@@ -28,6 +28,8 @@ export interface LambdaApiDeps {
   random?: () => number;
   /** For event source mappings: which queues exist, and what the pollers last did. */
   queues?: { exists(name: string): Promise<boolean> };
+  /** For stream mappings: where a new one starts reading (undefined when there is no such stream). */
+  streams?: { startAfter(arn: string, position: 'TRIM_HORIZON' | 'LATEST'): Promise<number | undefined> };
   lastProcessingResult?: (uuid: string) => string;
 }
 

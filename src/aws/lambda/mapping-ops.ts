@@ -14,12 +14,16 @@ import {
   SQS_ARN,
 } from './common.ts';
 import { parseFunctionRef } from './names.ts';
+import { STREAM_FIELDS, startingPositionOf, streamSettingsOf, streamShape } from './stream-mapping.ts';
+
+/** A DynamoDB stream's ARN. */
+const STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:[^:]*:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}\/stream\/.+$/;
 
 /** Event source mappings: queues that drive functions. */
 export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
   const { registry, identity } = deps;
   const { latest, recordFor, paginate } = ctx;
-  // --- Event source mappings (SQS) ------------------------------------------------------------
+  // --- Event source mappings (SQS queues and DynamoDB streams) ---------------------------------
 
   const mappingShape = (m: EventSourceMapping, state?: string) => ({
     UUID: m.uuid,
@@ -33,6 +37,7 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     StateTransitionReason: 'USER_INITIATED',
     FunctionResponseTypes: m.reportBatchItemFailures ? ['ReportBatchItemFailures'] : [],
     ...(m.maximumConcurrency !== null ? { ScalingConfig: { MaximumConcurrency: m.maximumConcurrency } } : {}),
+    ...(m.stream ? streamShape(m.stream) : {}),
   });
   const MAPPING_FIELDS = [
     'FunctionName',
@@ -44,6 +49,7 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     'ScalingConfig',
     'FilterCriteria',
     'Tags',
+    ...STREAM_FIELDS,
   ];
   const mappingOf = (uuid: string): EventSourceMapping => {
     const m = registry.getMapping(uuid);
@@ -55,11 +61,14 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     return m;
   };
   /** Checks a mapping's settings, over `base` for an update. */
-  const mappingSettings = (o: Record<string, unknown>, base?: EventSourceMapping) => {
-    const batchSize = optInt(o, 'BatchSize', 1, 10_000) ?? base?.batchSize ?? 10;
+  const mappingSettings = (o: Record<string, unknown>, base?: EventSourceMapping, stream = false) => {
+    if (!stream)
+      for (const f of STREAM_FIELDS)
+        if (o[f] !== undefined) throw invalid(`${f} is not valid for an SQS event source mapping`);
+    const batchSize = optInt(o, 'BatchSize', 1, 10_000) ?? base?.batchSize ?? (stream ? 100 : 10);
     const window =
       optInt(o, 'MaximumBatchingWindowInSeconds', 0, 300) ?? base?.maximumBatchingWindowSeconds ?? 0;
-    if (batchSize > 10 && window < 1)
+    if (!stream && batchSize > 10 && window < 1)
       throw invalid(
         'Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10',
       );
@@ -93,29 +102,37 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     const fn = latest(ref.name);
     if (ref.qualifier !== undefined) recordFor(fn.name, ref.qualifier);
     const arn = optString(o, 'EventSourceArn', 1024);
-    if (!arn || !SQS_ARN.test(arn))
-      throw invalid(
-        'EventSourceArn must be the ARN of an SQS queue (other event sources are not supported yet)',
-      );
-    const queue = arn.slice(arn.lastIndexOf(':') + 1);
-    if (!(await deps.queues?.exists(queue)))
-      throw invalid(
-        `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`,
-      );
+    const isStream = arn !== undefined && STREAM_ARN.test(arn);
+    if (!arn || (!SQS_ARN.test(arn) && !isStream))
+      throw invalid('EventSourceArn must be the ARN of an SQS queue or of a DynamoDB stream');
+    let stream: EventSourceMapping['stream'];
+    if (isStream) {
+      const startingPosition = startingPositionOf(o);
+      const startAfter = await deps.streams?.startAfter(arn, startingPosition);
+      if (startAfter === undefined) throw invalid(`Stream not found: ${arn}`);
+      stream = streamSettingsOf(o, { startingPosition, startAfter });
+    } else {
+      const queue = arn.slice(arn.lastIndexOf(':') + 1);
+      if (!(await deps.queues?.exists(queue)))
+        throw invalid(
+          `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.`,
+        );
+    }
     const clash = registry
       .mappings(fn.name)
       .find((m) => m.eventSourceArn === arn && (m.qualifier ?? undefined) === ref.qualifier);
     if (clash)
       throw new BatonError(
         'ResourceConflict',
-        `An event source mapping with SQS arn (" ${arn} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${clash.uuid}`,
+        `An event source mapping with ${isStream ? 'DynamoDB' : 'SQS'} arn (" ${arn} ") and function (" ${fn.name} ") already exists. Please update or delete the existing mapping with UUID ${clash.uuid}`,
       );
     const m: EventSourceMapping = {
       uuid: randomUUID(),
       function: fn.name,
       qualifier: ref.qualifier ?? null,
       eventSourceArn: arn,
-      ...mappingSettings(o),
+      ...mappingSettings(o, undefined, isStream),
+      ...(stream ? { stream } : {}),
       app: null,
       lastModified: deps.clock.now(),
     };
@@ -130,7 +147,7 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     const o = parseJsonObject(body);
     onlyKnown(
       o,
-      MAPPING_FIELDS.filter((f) => f !== 'EventSourceArn'),
+      MAPPING_FIELDS.filter((f) => f !== 'EventSourceArn' && f !== 'StartingPosition'),
       'UpdateEventSourceMapping',
     );
     let fn = current.function;
@@ -144,7 +161,8 @@ export function mappingOps(deps: LambdaApiDeps, ctx: LambdaContext) {
       ...current,
       function: fn,
       qualifier,
-      ...mappingSettings(o, current),
+      ...mappingSettings(o, current, current.stream !== undefined),
+      ...(current.stream ? { stream: streamSettingsOf(o, current.stream) } : {}),
       lastModified: deps.clock.now(),
     };
     if (fn !== current.function) await registry.deleteMapping(current);

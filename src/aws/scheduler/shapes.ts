@@ -33,6 +33,10 @@ export function scheduleShape(s: ScheduleRecord): Record<string, unknown> {
       },
       DeadLetterConfig: t.deadLetterArn === undefined ? undefined : { Arn: t.deadLetterArn },
       SqsParameters: t.messageGroupId === undefined ? undefined : { MessageGroupId: t.messageGroupId },
+      EventBridgeParameters:
+        t.eventBridge === undefined
+          ? undefined
+          : { DetailType: t.eventBridge.detailType, Source: t.eventBridge.source },
     },
   };
 }

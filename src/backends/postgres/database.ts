@@ -63,6 +63,51 @@ const MIGRATIONS: string[] = [
      expires_at BIGINT NOT NULL,
      PRIMARY KEY (queue, scope, dedup_id)
    );`,
+  // Tables (DynamoDB), laid out as in SQLite (see there): keys as order-preserving bytea led by
+  // the partition key's hash, items in JSONB, index entries pointing at their items, and stream
+  // records with a per-stream counter row (updated in the writing transaction: seqs follow commits).
+  `CREATE TABLE table_defs (
+     name TEXT COLLATE "C" PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE table_items (
+     tbl TEXT NOT NULL,
+     hash INTEGER NOT NULL,
+     pk BYTEA NOT NULL,
+     sk BYTEA NOT NULL,
+     size INTEGER NOT NULL,
+     expires_at BIGINT,
+     item JSONB NOT NULL,
+     PRIMARY KEY (tbl, hash, pk, sk)
+   );
+   CREATE INDEX table_items_expiry ON table_items (tbl, expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE table_index_entries (
+     tbl TEXT NOT NULL,
+     idx TEXT NOT NULL,
+     hash INTEGER NOT NULL,
+     ipk BYTEA NOT NULL,
+     isk BYTEA NOT NULL,
+     pk BYTEA NOT NULL,
+     sk BYTEA NOT NULL,
+     item_hash INTEGER NOT NULL,
+     PRIMARY KEY (tbl, idx, hash, ipk, isk, pk, sk)
+   );
+   CREATE TABLE table_stream_seqs (
+     stream_arn TEXT PRIMARY KEY,
+     last_seq BIGINT NOT NULL
+   );
+   CREATE TABLE table_stream_records (
+     stream_arn TEXT NOT NULL,
+     seq BIGINT NOT NULL,
+     created_at BIGINT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (stream_arn, seq)
+   );
+   CREATE INDEX table_stream_records_age ON table_stream_records (created_at);
+   CREATE TABLE table_stream_checkpoints (
+     consumer TEXT PRIMARY KEY,
+     seq BIGINT NOT NULL
+   );`,
 ];
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;

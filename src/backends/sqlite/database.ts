@@ -179,6 +179,53 @@ const MIGRATIONS: string[] = [
   // and dropped once delivered.
   `ALTER TABLE schedule_fires ADD COLUMN snapshot TEXT;
    ALTER TABLE schedule_fires ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;`,
+  // Tables (DynamoDB): definitions, items under order-preserving byte keys (`services/tables/keys.ts`;
+  // sk is empty without a sort key), secondary-index entries pointing at their items, and stream
+  // records with a per-stream counter (seqs only grow, even once old records are trimmed). Items
+  // and entries lead their keys with the partition key's 16-bit hash (`backends/table-rows.ts`):
+  // one B-tree each then serves point reads, queries, and scans in parallel-scan segment order.
+  `CREATE TABLE table_defs (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE table_items (
+     tbl TEXT NOT NULL,
+     hash INTEGER NOT NULL,
+     pk BLOB NOT NULL,
+     sk BLOB NOT NULL,
+     size INTEGER NOT NULL,
+     expires_at INTEGER,
+     item TEXT NOT NULL,
+     PRIMARY KEY (tbl, hash, pk, sk)
+   );
+   CREATE INDEX table_items_expiry ON table_items (tbl, expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE table_index_entries (
+     tbl TEXT NOT NULL,
+     idx TEXT NOT NULL,
+     hash INTEGER NOT NULL,
+     ipk BLOB NOT NULL,
+     isk BLOB NOT NULL,
+     pk BLOB NOT NULL,
+     sk BLOB NOT NULL,
+     item_hash INTEGER NOT NULL,
+     PRIMARY KEY (tbl, idx, hash, ipk, isk, pk, sk)
+   ) WITHOUT ROWID;
+   CREATE TABLE table_stream_seqs (
+     stream_arn TEXT PRIMARY KEY,
+     last_seq INTEGER NOT NULL
+   );
+   CREATE TABLE table_stream_records (
+     stream_arn TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (stream_arn, seq)
+   );
+   CREATE INDEX table_stream_records_age ON table_stream_records (created_at);
+   CREATE TABLE table_stream_checkpoints (
+     consumer TEXT PRIMARY KEY,
+     seq INTEGER NOT NULL
+   );`,
 ];
 
 /**

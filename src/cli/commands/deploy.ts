@@ -16,6 +16,8 @@ export function printDeployResult(app: string, r: DeployResult): void {
   for (const m of r.mappings ?? []) lines.push(`  queue event ${m}`);
   for (const t of r.topics ?? []) lines.push(`  topic ${t}`);
   for (const t of r.rules ?? []) lines.push(`  ${t}`);
+  for (const t of r.tables ?? []) lines.push(`  table ${t}`);
+  for (const m of r.tableEvents ?? []) lines.push(`  table event ${m}`);
   process.stdout.write(lines.join('\n') + '\n');
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }

@@ -16,9 +16,10 @@ import type {
   InvokeMessage,
   ToRunner,
 } from '../protocol.ts';
+import { CacheClient, CacheError } from './cache-client.ts';
 import { makeContext } from './context.ts';
 import { runtimeError, toErrorBody } from './error-shape.ts';
-import { recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
+import { holdWhilePending, recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
 import { type Handler, loadHandler } from './load-handler.ts';
 import { LogCapture } from './log-capture.ts';
 
@@ -30,6 +31,17 @@ const send = (m: FromRunner, cb?: () => void): void => {
 
 const logs = new LogCapture();
 logs.install();
+
+// Platform services for function code, on a global: it needs no import (so no file to read under
+// the permission model, and nothing to bundle), and works the same in ESM and CommonJS.
+const cache = new CacheClient(send);
+holdWhilePending(() => cache.inFlight);
+Object.defineProperty(globalThis, 'baton', {
+  value: Object.freeze({ cache: cache.api, CacheError }),
+  enumerable: false,
+  writable: false,
+  configurable: false,
+});
 
 let init: InitMessage | undefined;
 let handler: Handler | undefined;
@@ -172,7 +184,8 @@ channel.on('close', () => process.exit(0));
 channel.on('error', () => process.exit(0));
 const reader = new MessageReader((message) => {
   const m = message as ToRunner;
-  if (m.t === 'init') queue = queue.then(() => becomeFunction(m));
+  if (m.t === 'cache-reply') cache.onReply(m);
+  else if (m.t === 'init') queue = queue.then(() => becomeFunction(m));
   else queue = queue.then(() => invoke(m));
 });
 channel.on('data', (chunk: Buffer) => reader.feed(chunk));

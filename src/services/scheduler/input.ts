@@ -10,8 +10,13 @@ import type { RetryPolicy, ScheduleRecord, ScheduleTarget } from './records.ts';
 type Obj = Record<string, unknown>;
 
 export const NAME_RE = /^[0-9a-zA-Z._-]{1,64}$/;
-/** Baton delivers to these target kinds (templated Lambda Invoke, SQS SendMessage, SNS Publish). */
-const TARGET_RE = /^arn:aws[a-z-]*:(lambda|sqs|sns):[^:]*:\d{12}:.+$/;
+/**
+ * Baton delivers to these target kinds (templated Lambda Invoke, SQS SendMessage, SNS Publish and
+ * EventBridge PutEvents).
+ */
+const TARGET_RE =
+  /^arn:aws[a-z-]*:(lambda|sqs|sns):[^:]*:\d{12}:.+$|^arn:aws[a-z-]*:events:[^:]*:\d{12}:event-bus\/.+$/;
+const BUS_ARN_RE = /^arn:aws[a-z-]*:events:/;
 const SQS_ARN_RE = /^arn:aws[a-z-]*:sqs:[^:]*:\d{12}:[a-zA-Z0-9_.-]{1,80}$/;
 const ROLE_RE = /^arn:aws(-[a-z]+)?:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -89,7 +94,7 @@ function targetOf(body: Obj): ScheduleTarget {
   if (arn === undefined) throw violation(null, 'target.arn', 'Member must not be null');
   if (!TARGET_RE.test(arn))
     throw invalid(
-      `Invalid target ARN ${arn}: Baton's scheduler delivers to Lambda functions, SQS queues and SNS topics.`,
+      `Invalid target ARN ${arn}: Baton's scheduler delivers to Lambda functions, SQS queues, SNS topics and event buses.`,
     );
   const roleArn = optString(t, 'RoleArn', 'target.roleArn', 1600);
   if (roleArn === undefined) throw violation(null, 'target.roleArn', 'Member must not be null');
@@ -113,6 +118,7 @@ function targetOf(body: Obj): ScheduleTarget {
     throw invalid(`DeadLetterConfig.Arn must be an SQS queue ARN: ${deadLetterArn}`);
   const sqs = objectAt(t, 'SqsParameters', false);
   const messageGroupId = sqs && optString(sqs, 'MessageGroupId', 'target.sqsParameters.messageGroupId', 128);
+  const eventBridge = eventBridgeParameters(t, arn, input);
   return {
     arn,
     roleArn,
@@ -120,7 +126,40 @@ function targetOf(body: Obj): ScheduleTarget {
     retryPolicy: retryPolicyOf(objectAt(t, 'RetryPolicy', false)),
     ...(deadLetterArn === undefined ? {} : { deadLetterArn }),
     ...(messageGroupId === undefined ? {} : { messageGroupId }),
+    ...(eventBridge === undefined ? {} : { eventBridge }),
   };
+}
+
+/**
+ * The templated PutEvents target: `EventBridgeParameters` gives the event's DetailType and Source,
+ * and `Input` (a JSON object) is its detail.
+ */
+function eventBridgeParameters(t: Obj, arn: string, input: string | undefined) {
+  const p = objectAt(t, 'EventBridgeParameters', false);
+  if (!BUS_ARN_RE.test(arn)) return undefined;
+  if (p === undefined)
+    throw invalid('EventBridgeParameters must be provided for an EventBridge PutEvents target.');
+  const detailType = optString(p, 'DetailType', 'target.eventBridgeParameters.detailType', 128);
+  if (detailType === undefined)
+    throw violation(null, 'target.eventBridgeParameters.detailType', 'Member must not be null');
+  const source = optString(p, 'Source', 'target.eventBridgeParameters.source', 256);
+  if (source === undefined)
+    throw violation(null, 'target.eventBridgeParameters.source', 'Member must not be null');
+  if (source.startsWith('aws.'))
+    throw invalid(`EventBridgeParameters.Source must not start with "aws.": ${source}`);
+  if (input !== undefined) {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(input);
+    } catch {
+      detail = undefined;
+    }
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail))
+      throw invalid(
+        'Target.Input must be a JSON object for an EventBridge PutEvents target: it is the detail.',
+      );
+  }
+  return { detailType, source };
 }
 
 /**

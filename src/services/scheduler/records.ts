@@ -26,6 +26,8 @@ export interface ScheduleTarget {
   deadLetterArn?: string;
   /** SqsParameters.MessageGroupId, for FIFO queues. */
   messageGroupId?: string;
+  /** EventBridgeParameters, for an event bus: the event's DetailType and Source. */
+  eventBridge?: { detailType: string; source: string };
 }
 
 export interface ScheduleRecord {
