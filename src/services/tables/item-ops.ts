@@ -94,25 +94,33 @@ function capacity(mode: CapacityMode, table: TableDefinition, units: number, kin
 const writeSize = (a: Item | undefined, b: Item | undefined) =>
   Math.max(a ? itemSize(a) : 0, b ? itemSize(b) : 0);
 
-export async function putItem(tc: TableContext, input: Obj): Promise<Obj> {
-  refuseLegacy(input);
-  const table = await tc.table(tableNameOf(input));
-  const item = checkItem(table, input.Item);
+/**
+ * PutItem and DeleteItem: one conditional write of `item` (a put) or of nothing (a delete) at
+ * `key`, answering ALL_OLD and the write's capacity.
+ */
+async function writeOne(
+  tc: TableContext,
+  input: Obj,
+  table: TableDefinition,
+  key: Item,
+  item: Item | undefined,
+): Promise<Obj> {
   const returnValues = returnValuesOf(input.ReturnValues, ['NONE', 'ALL_OLD']);
   const returnItem = returnOnFailureOf(input.ReturnValuesOnConditionCheckFailure);
   const mode = capacityModeOf(input.ReturnConsumedCapacity);
   const ctx = contextOf(input, CONDITION);
   const cond = conditionOf(input, ctx);
   ctx.checkUnused();
+  const write: Decision = item ? { put: item } : { delete: true };
   const result = await tc.backend.mutate(
     [
       {
         table,
-        key: keyAttributes(table.key, item),
+        key,
         decide: (current) =>
           cond && !evaluateCondition(cond, current)
             ? { cancel: { failed: true, item: current, returnItem } satisfies CancelReason }
-            : { put: item },
+            : write,
       },
     ],
     tc.now(),
@@ -124,6 +132,13 @@ export async function putItem(tc: TableContext, input: Obj): Promise<Obj> {
     ...(returnValues === 'ALL_OLD' && old ? { Attributes: old } : {}),
     ...capacity(mode, table, writeUnits(writeSize(old, item)), 'write'),
   };
+}
+
+export async function putItem(tc: TableContext, input: Obj): Promise<Obj> {
+  refuseLegacy(input);
+  const table = await tc.table(tableNameOf(input));
+  const item = checkItem(table, input.Item);
+  return writeOne(tc, input, table, keyAttributes(table.key, item), item);
 }
 
 export async function getItem(tc: TableContext, input: Obj): Promise<Obj> {
@@ -159,33 +174,7 @@ export function projectionOf(input: Obj): readonly (readonly (string | number)[]
 export async function deleteItem(tc: TableContext, input: Obj): Promise<Obj> {
   refuseLegacy(input);
   const table = await tc.table(tableNameOf(input));
-  const key = checkKey(table, input.Key);
-  const returnValues = returnValuesOf(input.ReturnValues, ['NONE', 'ALL_OLD']);
-  const returnItem = returnOnFailureOf(input.ReturnValuesOnConditionCheckFailure);
-  const mode = capacityModeOf(input.ReturnConsumedCapacity);
-  const ctx = contextOf(input, CONDITION);
-  const cond = conditionOf(input, ctx);
-  ctx.checkUnused();
-  const result = await tc.backend.mutate(
-    [
-      {
-        table,
-        key,
-        decide: (current) =>
-          cond && !evaluateCondition(cond, current)
-            ? { cancel: { failed: true, item: current, returnItem } satisfies CancelReason }
-            : { delete: true },
-      },
-    ],
-    tc.now(),
-  );
-  if (!result.ok) rethrow((result.outcomes[0]!.decision as { cancel: unknown }).cancel);
-  tc.written(table);
-  const old = result.changes[0]!.old;
-  return {
-    ...(returnValues === 'ALL_OLD' && old ? { Attributes: old } : {}),
-    ...capacity(mode, table, writeUnits(writeSize(old, undefined)), 'write'),
-  };
+  return writeOne(tc, input, table, checkKey(table, input.Key), undefined);
 }
 
 export async function updateItem(tc: TableContext, input: Obj): Promise<Obj> {
