@@ -5,6 +5,7 @@ import { join } from 'node:path';
 const benches = [
   'cold-start.ts',
   'warm.ts',
+  'metrics-overhead.ts',
   'throughput.ts',
   'gateway.ts',
   'memory.ts',
@@ -17,6 +18,8 @@ const benches = [
   'bus-patterns.ts',
   'events.ts',
   'cache.ts',
+  'tables.ts',
+  'policy.ts',
 ];
 let failed = 0;
 for (const b of benches) {

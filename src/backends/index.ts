@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AccessKeyBackend } from '../governance/access-keys.ts';
+import type { IamBackend } from '../governance/iam/backend.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
 import type { AsyncEventBackend } from '../runtime/async/backend.ts';
 import type { BusBackend } from '../services/bus/backend.ts';
@@ -10,12 +11,14 @@ import type { TopicBackend } from '../services/topics/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
 import { memoryAsyncEvents } from './memory/async-events.ts';
+import { memoryIam } from './memory/iam.ts';
 import { memoryLogs } from './memory/logs.ts';
 import { memoryRegistry } from './memory/registry.ts';
 import { sqliteAccessKeys } from './sqlite/access-keys.ts';
 import { sqliteAsyncEvents } from './sqlite/async-events.ts';
 import { sqliteBus } from './sqlite/bus.ts';
 import { openSqlite } from './sqlite/database.ts';
+import { sqliteIam } from './sqlite/iam.ts';
 import { sqliteLogs } from './sqlite/logs.ts';
 import { sqliteQueues } from './sqlite/queues.ts';
 import { sqliteRegistry } from './sqlite/registry.ts';
@@ -29,6 +32,8 @@ export interface Backends {
   logs: LogBackend;
   asyncEvents: AsyncEventBackend;
   accessKeys: AccessKeyBackend;
+  /** IAM users, roles and inline policies (their access keys are in `accessKeys`). */
+  iam: IamBackend;
   queues: QueueBackend;
   /** Topics share the queues' database: a publish writes into queues in its own transaction. */
   topics: TopicBackend;
@@ -52,6 +57,7 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       logs: sqliteLogs(db),
       asyncEvents: sqliteAsyncEvents(db),
       accessKeys: sqliteAccessKeys(db),
+      iam: sqliteIam(db),
       queues: sqliteQueues(db),
       topics: sqliteTopics(db),
       schedules: sqliteSchedules(db),
@@ -67,6 +73,7 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       logs: memoryLogs(),
       asyncEvents: memoryAsyncEvents(),
       accessKeys: memoryAccessKeys(),
+      iam: memoryIam(),
       // Queues and tables keep their SQL semantics in an in-memory SQLite database.
       queues: sqliteQueues(scratch),
       topics: sqliteTopics(scratch),

@@ -50,20 +50,38 @@ export class AdminClient {
     body?: string | Uint8Array,
     contentType?: string,
   ): Promise<Response> {
-    const url = new URL(`${this.endpoint}/admin/v1/${path}`);
-    const payload = body ?? '';
     // Signed with SigV4 for the admin API's `baton` service, as any AWS client signs.
+    return this.signedFetch(
+      method,
+      new URL(`${this.endpoint}/admin/v1/${path}`),
+      body,
+      contentType,
+      ADMIN_SERVICE,
+    );
+  }
+
+  /** An AWS query-protocol call (an `Action=…` form posted to `/`), signed for `service`. */
+  async query(service: string, params: Record<string, string>): Promise<Response> {
+    const form = new URLSearchParams(params).toString();
+    const type = 'application/x-www-form-urlencoded; charset=utf-8';
+    return this.signedFetch('POST', new URL(`${this.endpoint}/`), form, type, service);
+  }
+
+  private async signedFetch(
+    method: string,
+    url: URL,
+    body: string | Uint8Array | undefined,
+    contentType: string | undefined,
+    service: string,
+  ): Promise<Response> {
+    const payload = body ?? '';
     const headers = signRequest(
       method,
       url,
       contentType ? { 'content-type': contentType } : {},
       payload,
       this.creds,
-      {
-        region: this.region,
-        service: ADMIN_SERVICE,
-        now: Date.now(),
-      },
+      { region: this.region, service, now: Date.now() },
     );
     delete headers.host;
     try {

@@ -4,6 +4,7 @@ import { CliError } from './client.ts';
 import { cache } from './commands/cache.ts';
 import { deploy } from './commands/deploy.ts';
 import { functions } from './commands/functions.ts';
+import { iam } from './commands/iam.ts';
 import { invoke } from './commands/invoke.ts';
 import { keys } from './commands/keys.ts';
 import { logs } from './commands/logs.ts';
@@ -17,11 +18,16 @@ Commands:
   deploy [DIR]                     deploy the functions of DIR/baton.yaml and print what changed
   invoke NAME [--data JSON | --file F]
                                    invoke a function and print its JSON result
-  logs NAME [--follow] [--since 10m]
-                                   print a function's logs
+  logs NAME [--filter PATTERN] [--since 10m] [--until TIME] [--request-id ID] [--follow]
+                                   print a function's logs (PATTERN: CloudWatch filter syntax)
   functions                        list deployed functions
   keys [list | create NAME | revoke ACCESS_KEY_ID]
                                    manage named access keys (a new secret is printed once)
+  iam [users | create-user NAME | delete-user NAME | create-access-key USER | roles
+       | create-role NAME [TRUST-FILE] | get-role NAME | delete-role NAME
+       | put-user-policy USER POLICY FILE | get-user-policy USER POLICY | delete-user-policy USER POLICY
+       | put-role-policy ROLE POLICY FILE | get-role-policy ROLE POLICY | delete-role-policy ROLE POLICY]
+                                   manage IAM users, access keys, roles and inline policies
   cache [stats | get NS KEY | set NS KEY [VALUE | --file F] [--ttl 30s] | del NS KEY
          | incr NS KEY [--by N] [--ttl 30s] | clear NS]
                                    read and write the cache of an app (namespace NS)
@@ -40,6 +46,9 @@ const OPTIONS = {
   file: { type: 'string' },
   follow: { type: 'boolean', short: 'f' },
   since: { type: 'string' },
+  until: { type: 'string' },
+  filter: { type: 'string' },
+  'request-id': { type: 'string' },
   ttl: { type: 'string' },
   by: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -81,13 +90,23 @@ async function main(argv: string[]): Promise<number> {
     case 'invoke':
       return invoke(needName(), client, { data: v.data, file: v.file });
     case 'logs':
-      await logs(needName(), { ...client, since: v.since, follow: v.follow });
+      await logs(needName(), {
+        ...client,
+        since: v.since,
+        until: v.until,
+        filter: v.filter,
+        requestId: v['request-id'],
+        follow: v.follow,
+      });
       return 0;
     case 'functions':
       await functions(client);
       return 0;
     case 'keys':
       await keys(arg, arg2, client);
+      return 0;
+    case 'iam':
+      await iam(positionals.slice(1), client);
       return 0;
     case 'cache':
       await cache(positionals.slice(1), { ttl: v.ttl, by: v.by, file: v.file }, client);

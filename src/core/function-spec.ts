@@ -1,5 +1,6 @@
 import { BatonError } from './errors.ts';
 import { limits } from './limits.ts';
+import { type LoggingSettings, parseLogging, parseRetentionDays } from './logging-config.ts';
 
 /** The user-settable configuration of a function, as the manifest and the admin API take it. */
 export interface FunctionConfig {
@@ -21,6 +22,10 @@ export interface FunctionConfig {
    * not part of the revision: changing them never drains instances. Absent: no routes.
    */
   routes?: HttpRouteSpec[];
+  /** Lambda's LoggingConfig (format, levels, group); absent: Text, as Lambda's default. */
+  logging?: LoggingSettings;
+  /** Days the function's logs are kept (a CloudWatch retention value); absent: BATON_LOG_RETENTION_DAYS. */
+  logRetentionDays?: number;
 }
 
 /**
@@ -158,6 +163,8 @@ const KNOWN_FIELDS = new Set([
   'reservedConcurrency',
   'provisionedConcurrency',
   'idleTimeout',
+  'logging',
+  'logRetentionDays',
 ]);
 
 /**
@@ -211,7 +218,20 @@ export function parseFunctionConfig(
     );
 
   const environment = parseEnvironment(o.environment, `${base}.environment`);
-  return { handler, memory, timeout, environment, reservedConcurrency, provisionedConcurrency, idleTimeout };
+  const config: FunctionConfig = {
+    handler,
+    memory,
+    timeout,
+    environment,
+    reservedConcurrency,
+    provisionedConcurrency,
+    idleTimeout,
+  };
+  const logging = parseLogging(o.logging, `${base}.logging`);
+  if (logging) config.logging = logging;
+  const logRetentionDays = parseRetentionDays(o.logRetentionDays, `${base}.logRetentionDays`);
+  if (logRetentionDays !== undefined) config.logRetentionDays = logRetentionDays;
+  return config;
 }
 
 function parseEnvironment(value: unknown, path: string): Record<string, string> {

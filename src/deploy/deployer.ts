@@ -52,11 +52,11 @@ export class Deployer {
     previous: FunctionRecord | undefined,
   ): Promise<FunctionRecord> {
     const entry = await this.code.resolveEntry(code.sha256, config.handler);
-    // Only what an instance is built from: a change to these drains the old instances.
-    const revision = createHash('sha256')
-      .update(JSON.stringify([code.sha256, entry, config.handler, config.memory, config.environment]))
-      .digest('hex')
-      .slice(0, 16);
+    // Only what an instance is built from: a change to these drains the old instances. The log
+    // settings join only when set, so that functions without them keep their revision.
+    const built: unknown[] = [code.sha256, entry, config.handler, config.memory, config.environment];
+    if (config.logging) built.push(config.logging);
+    const revision = createHash('sha256').update(JSON.stringify(built)).digest('hex').slice(0, 16);
     const now = this.clock.now();
     const rec: FunctionRecord = {
       ...config,
@@ -371,6 +371,7 @@ function samePublished(version: FunctionRecord, latest: FunctionRecord): boolean
       r.environment,
       r.entry,
       r.deadLetterTargetArn,
+      r.logging,
     ]);
   return pick(version) === pick(latest);
 }

@@ -39,7 +39,12 @@ export interface GatewayDeps {
   env?: Readonly<Record<string, string | undefined>>;
   /** Ms: the longest wait for a function (API Gateway's 30 s); tests shorten it. */
   integrationTimeoutMs?: number;
+  /** Told of every answered request (metrics); absent when they are off. */
+  observe?: GatewayObserver;
 }
+
+/** `routeKey` is undefined when no route matched; `status` 0 when no response was sent. */
+export type GatewayObserver = (routeKey: string | undefined, status: number, latencyMs: number) => void;
 
 /** What one request did, for its access-log line. */
 interface Access {
@@ -262,6 +267,7 @@ export class Gateway {
       else this.answer(res, access, answer, route, origin, isBatonError(e) ? e.code : 'internal error');
     } finally {
       access.latencyMs = clock.now() - started;
+      this.deps.observe?.(access.routeKey, access.status, access.latencyMs);
       this.log.info(access, 'gateway request');
     }
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { Gateway, type GatewayDeps } from './gateway.ts';
 
-export { Gateway, type GatewayDeps } from './gateway.ts';
+export { Gateway, type GatewayDeps, type GatewayObserver } from './gateway.ts';
 
 /**
  * A stable API id for `requestContext.apiId`: 10 lower-case characters derived from the account

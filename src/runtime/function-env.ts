@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type FunctionRecord, parseHandler, versionOf } from '../core/function-spec.ts';
+import { logGroupOf } from '../core/logging-config.ts';
 import type { InitMessage } from './protocol.ts';
 
 export interface PlatformIdentity {
@@ -30,7 +31,8 @@ export function initFor(
   now: Date,
 ): Omit<InitMessage, 't' | 'taskRoot'> {
   const version = versionOf(fn);
-  const logGroupName = `/aws/lambda/${fn.name}`;
+  const logGroupName = logGroupOf(fn.name, fn.logging);
+  const json = fn.logging?.format === 'JSON' ? fn.logging : undefined;
   const stream = logStreamName(now, version);
   const parsed = parseHandler(fn.handler) ?? { module: fn.handler, exportPath: 'handler' };
   const env: Record<string, string> = {
@@ -52,6 +54,11 @@ export function initFor(
     AWS_ENDPOINT_URL: p.endpointUrl,
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
   };
+  // Lambda tells the runtime (and logging libraries such as Powertools) through these two.
+  if (json) {
+    env.AWS_LAMBDA_LOG_FORMAT = 'JSON';
+    env.AWS_LAMBDA_LOG_LEVEL = json.applicationLogLevel ?? 'INFO';
+  }
   return {
     entry: fn.entry,
     handler: fn.handler,
@@ -64,5 +71,6 @@ export function initFor(
     memoryLimitInMB: String(fn.memory),
     logGroupName,
     logStreamName: stream,
+    ...(json ? { logFormat: 'JSON' as const, logLevel: json.applicationLogLevel ?? 'INFO' } : {}),
   };
 }

@@ -82,3 +82,22 @@ export function instanceStats(st: FunctionState, now: number): InstanceStats[] {
     stats.push({ id: `starting-${i}`, state: 'starting', current: true, idleSince: now });
   return stats;
 }
+
+/** How many of a unit's instances are running an invocation (read by the metrics on scrape). */
+export interface UnitUsage {
+  record: FunctionRecord;
+  busy: number;
+  /** Busy instances that were started for provisioned concurrency. */
+  provisionedBusy: number;
+}
+
+export function unitUsage(st: FunctionState): UnitUsage {
+  let busy = 0;
+  let provisionedBusy = 0;
+  for (const inst of st.instances) {
+    if (!inst.busy) continue;
+    busy++;
+    if (inst.provisioned) provisionedBusy++;
+  }
+  return { record: st.fn.record, busy, provisionedBusy };
+}

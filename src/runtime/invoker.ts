@@ -4,9 +4,9 @@ import { BatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
 import type { InvokeTarget } from '../registry/resolve.ts';
-import type { InvocationLog } from '../telemetry/logs/invocation-log.ts';
+import { applyLogFormat, type InvocationLog } from '../telemetry/logs/invocation-log.ts';
 import type { Outcome } from './instance.ts';
-import type { Pool } from './pool.ts';
+import type { Lease, Pool } from './pool.ts';
 import type { FunctionErrorBody } from './protocol.ts';
 
 export interface InvokeResult {
@@ -32,6 +32,15 @@ export interface InvokerDeps {
   resolve: (name: string, qualifier: string | undefined) => InvokeTarget;
   /** Takes each invocation's log; formatting and storage happen later, in batches. */
   writeLog: (functionName: string, startedAt: number, log: InvocationLog) => void;
+  /** Metrics (`telemetry/metrics/function-meter.ts`); absent when they are off. */
+  observe?: InvocationObserver;
+}
+
+/** Told of each invocation as it ends, from what the invoker already holds: no clock, no I/O. */
+export interface InvocationObserver {
+  invoked(target: InvokeTarget, result: InvokeResult): void;
+  /** The pool refused the invocation (`ThrottledFunction`, `ThrottledAccount`, …). */
+  refused(target: InvokeTarget, error: unknown): void;
 }
 
 /**
@@ -82,7 +91,13 @@ export class Invoker {
     const fn = target.record;
     this.inFlight++;
     try {
-      const lease = await this.deps.pool.acquire(target.key);
+      let lease: Lease;
+      try {
+        lease = await this.deps.pool.acquire(target.key);
+      } catch (e) {
+        this.deps.observe?.refused(target, e);
+        throw e;
+      }
       const rid = requestId ?? randomUUID();
       const started = this.deps.clock.now();
       let outcome: Outcome | undefined;
@@ -103,7 +118,9 @@ export class Invoker {
         outcome!,
         lease.cold && !lease.instance.provisioned,
       );
+      applyLogFormat(result.log, fn.logging, result.functionError !== undefined);
       this.deps.writeLog(fn.name, started, result.log);
+      this.deps.observe?.invoked(target, result);
       return result;
     } finally {
       if (--this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();

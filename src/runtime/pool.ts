@@ -11,6 +11,8 @@ import {
   type Lease,
   newFunctionState,
   type PoolFunction,
+  type UnitUsage,
+  unitUsage,
   type Waiter,
 } from './function-state.ts';
 import type { Instance } from './instance.ts';
@@ -372,6 +374,11 @@ export class Pool {
     const functions: Record<string, { live: number; idle: number }> = {};
     for (const [name, st] of this.fns) functions[name] = { live: st.instances.size, idle: st.idle.length };
     return { live: this.live, spares: this.spares.count(), functions };
+  }
+
+  /** Busy instances of each unit, for the metrics' gauges (read on scrape, not per invocation). */
+  usage(): UnitUsage[] {
+    return [...this.fns.values()].map(unitUsage);
   }
 
   /** Stops every instance and spare. */

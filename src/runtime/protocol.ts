@@ -1,3 +1,5 @@
+import type { ApplicationLogLevel } from '../core/logging-config.ts';
+
 /**
  * Messages between the pool (parent) and a runner process (child), over the runner's fd 3
  * (framing.ts). One invocation at a time per runner; `rid` ties a reply to its request. Cache
@@ -25,6 +27,12 @@ export interface InitMessage {
   memoryLimitInMB: string;
   logGroupName: string;
   logStreamName: string;
+  /**
+   * Lambda's LoggingConfig as the runtime applies it: with `JSON`, console calls become JSON
+   * records and those below `logLevel` are dropped. Absent: Text, nothing dropped.
+   */
+  logFormat?: 'JSON';
+  logLevel?: ApplicationLogLevel;
 }
 
 export interface InvokeMessage {

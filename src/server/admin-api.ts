@@ -13,6 +13,7 @@ import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
 import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
+import { logFilterOf } from './log-params.ts';
 
 export interface AdminDeps {
   registry: Registry;
@@ -60,6 +61,8 @@ export function adminRoutes(
       reservedConcurrency: rec.reservedConcurrency,
       provisionedConcurrency: rec.provisionedConcurrency,
       idleTimeout: rec.idleTimeout,
+      logging: rec.logging ?? { format: 'Text' },
+      logRetentionDays: rec.logRetentionDays ?? null,
       routes: describeRoutes(rec.routes),
       codeSha256: rec.codeSha256,
       codeSize: rec.codeSize,
@@ -106,6 +109,8 @@ export function adminRoutes(
       reservedConcurrency: prev.reservedConcurrency,
       provisionedConcurrency: prev.provisionedConcurrency,
       idleTimeout: prev.idleTimeout,
+      logging: prev.logging,
+      logRetentionDays: prev.logRetentionDays,
     };
     const config = hasConfig ? parseFunctionConfig({ ...current, ...changes }, 'function') : undefined;
     const out = await deps.deployer.update(name, {
@@ -132,21 +137,7 @@ export function adminRoutes(
   };
   const logs: Handler = async (_req, res, name, url) => {
     find(name);
-    const num = (key: string): number | undefined => {
-      const v = url.searchParams.get(key);
-      if (v === null || v === '') return undefined;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0)
-        throw new BatonError('InvalidParameterValue', `${key}: must be a number`);
-      return n;
-    };
-    const records = await deps.logs.query({
-      function: name,
-      since: num('since'),
-      afterId: num('after'),
-      limit: Math.min(num('limit') ?? 1000, 10_000),
-    });
-    sendJson(res, 200, { events: records });
+    sendJson(res, 200, await deps.logs.filter({ function: name, ...logFilterOf(url.searchParams) }));
   };
   const deploy: Handler = async (_req, res, _name, url, zip) => {
     const text = deps.readManifest(zip);

@@ -40,6 +40,10 @@ export interface ServerConfig {
   cacheMaxBytes: number;
   /** Level of the platform's own logs (pino). */
   logLevel: string;
+  /** Whether the platform records metrics (`BATON_METRICS=off` turns them off). */
+  metrics: boolean;
+  /** A bearer token that may read `GET /metrics` without a SigV4 signature (Prometheus); unset: none. */
+  metricsToken: string | undefined;
   /** The built runner program. */
   runnerPath: string;
 }
@@ -124,6 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
       2 ** 50,
     ),
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
+    metrics: onOff('BATON_METRICS', env.BATON_METRICS, true),
+    metricsToken: metricsTokenOf(env.BATON_METRICS_TOKEN),
     runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
   };
 }
@@ -137,4 +143,22 @@ function rateScaleOf(raw: string | undefined): number {
       `BATON_RATE_SCALE must be a number in (0, 1] (got "${raw}")`,
     );
   return n;
+}
+
+function onOff(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new BatonError('InvalidParameterValue', `${name} must be "on" or "off" (got "${raw}")`);
+}
+
+/** Short tokens are guessable; spaces or control characters would not survive the header. */
+function metricsTokenOf(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw))
+    throw new BatonError(
+      'InvalidParameterValue',
+      'BATON_METRICS_TOKEN must be at least 16 printable characters, without spaces',
+    );
+  return raw;
 }

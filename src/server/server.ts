@@ -21,7 +21,6 @@ import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
 import { CodeStore } from '../deploy/code-store.ts';
 import { Deployer } from '../deploy/deployer.ts';
 import { apiIdFor, gatewayServer } from '../gateway/index.ts';
-import { AccessKeys } from '../governance/access-keys.ts';
 import { Registry } from '../registry/registry.ts';
 import { resolveTarget } from '../registry/resolve.ts';
 import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
@@ -42,12 +41,14 @@ import { SchedulerService } from '../services/scheduler/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
 import { TopicService } from '../services/topics/service.ts';
 import { loadSigningIdentity, MessageSigner } from '../services/topics/signing.ts';
-import { LogSink } from '../telemetry/logs/log-sink.ts';
+import { LogSink, retentionOverrides } from '../telemetry/logs/log-sink.ts';
 import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
 import { appResources } from './app-resources.ts';
 import { cacheRoutes } from './cache-api.ts';
 import { composeCache } from './compose-cache.ts';
+import { composeIam } from './compose-iam.ts';
+import { composeMetrics } from './compose-metrics.ts';
 import { composeTables } from './compose-tables.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
@@ -144,6 +145,7 @@ export async function startServer(
     else pool.removeFunction(key);
   };
   registry.onChange(sync);
+  const metrics = composeMetrics(config, { pool, queues: queueBackend, clock, log });
 
   const logs = new LogSink(
     backends.logs,
@@ -152,15 +154,17 @@ export async function startServer(
       flushIntervalMs: 200,
       maxBatch: 2000,
       retentionDays: config.logRetentionDays,
+      retentionOverrides: () => retentionOverrides(registry.list()),
       purgeIntervalMs: 3_600_000,
     },
-    (e) => log.error({ err: e }, 'writing function logs failed'),
+    (e) => log.error({ err: e }, 'writing or purging function logs failed'),
   );
   const invoker = new Invoker({
     pool,
     clock,
     resolve: (name, qualifier) => resolve(name, qualifier),
     writeLog: (fn, ts, log) => logs.write(fn, ts, log),
+    observe: metrics.invocations,
   });
   const queues = new QueueService(queueBackend, clock, {
     accountId: config.accountId,
@@ -187,6 +191,7 @@ export async function startServer(
     clock,
     log,
     api: { accountId: config.accountId, apiId: apiIdFor(config.accountId, config.region) },
+    observe: metrics.gateway,
   });
   const resolve = (name: string, qualifier: string | undefined) =>
     resolveTarget(registry, identity, name, qualifier);
@@ -206,6 +211,7 @@ export async function startServer(
     queuesInTransaction: postgres === undefined,
     wake: () => topicDeliveries.wake(),
     warn: (message, details) => log.warn(details, message),
+    observe: metrics.topics,
   });
   // How async destinations, schedules and bus targets reach a function, queue, topic or bus.
   const senderDeps = {
@@ -225,6 +231,7 @@ export async function startServer(
     // Records and dead letters go to queues and topics (functions are enqueued directly).
     deliver: (arn, payload) => send(arn, JSON.stringify(payload), { sender: 'lambda.amazonaws.com' }),
     warn: (message, details) => log.warn(details, message),
+    observe: metrics.asyncEvents,
   });
   const topicDeliveries = new TopicDeliverer({
     backend: backends.topics,
@@ -233,6 +240,7 @@ export async function startServer(
     queues,
     invoke: (fn, qualifier, event) => asyncInvocations.enqueue(fn, qualifier, event),
     warn: (message, details) => log.warn(details, message),
+    observe: metrics.topics,
   });
   const scheduleLoop = new ScheduleLoop({
     backend: backends.schedules,
@@ -279,8 +287,10 @@ export async function startServer(
     send: targetSender(senderDeps),
     deadLetter: deadLetterSender(queues),
     warn: (message, details) => log.warn(details, message),
+    observe: metrics.bus,
   });
-  const accessKeys = await AccessKeys.open(credentials, backends.accessKeys, clock);
+  const iam = await composeIam({ backends, credentials, clock, accountId: config.accountId });
+  const accessKeys = iam.accessKeys;
   const authenticate = authenticator(
     (id) => accessKeys.secretFor(id),
     () => clock.now(),
@@ -310,8 +320,10 @@ export async function startServer(
   registry.onMappingChange((m, deleted) => tables.pollers.sync(m, deleted));
   const control = controlPlaneServer(
     [
+      metrics.route(authenticate),
       sqsApi({ queues, authenticate, log }),
       snsApi({ topics, signer, authenticate, log }),
+      iam.api(authenticate, log),
       eventsApi({ bus, authenticate, log }),
       schedulerApi({ scheduler, authenticate, log }),
       dynamodbApi({ apis: tables.apis, authenticate, log }),

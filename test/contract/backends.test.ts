@@ -5,6 +5,7 @@ import { describe } from 'node:test';
 import { storageKinds } from '../../src/backends/index.ts';
 import { asyncEventsContract } from './async-events.contract.ts';
 import { busContract } from './bus.contract.ts';
+import { iamContract } from './iam.contract.ts';
 import { logsContract } from './logs.contract.ts';
 import { queuesContract } from './queues.contract.ts';
 import { registryContract, registryResourcesContract } from './registry.contract.ts';
@@ -24,4 +25,5 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} bus backend`, () => busContract(async () => fresh().bus));
   describe(`${kind} schedule backend`, () => schedulesContract(async () => fresh().schedules));
   describe(`${kind} table backend`, () => tablesContract(async () => fresh().tables));
+  describe(`${kind} IAM backend`, () => iamContract(async () => fresh().iam));
 }

@@ -503,6 +503,25 @@ export function queuesContract(make: () => Promise<QueueBackend>): void {
     assert.equal(await b.nextVisible('q', T0 + 900), undefined);
   });
 
+  it('tells when the oldest message still in the queue was sent, in flight and delayed ones too', async () => {
+    const b = await make();
+    await b.createQueue(queue('q'));
+    await b.createQueue(queue('other'));
+    assert.equal(await b.oldestSentAt('q'), undefined, 'empty');
+    assert.equal(await b.oldestSentAt('missing'), undefined);
+    await b.send('other', [msg('x')], T0 - 50, null);
+    await b.send('q', [msg('a', { visibleAt: T0 + 900 })], T0, null);
+    await b.send('q', [msg('b')], T0 + 10, null);
+    assert.equal(await b.oldestSentAt('q'), T0, 'a delayed message counts; other queues do not');
+    const [b1] = await b.receive('q', opts(T0 + 20, { max: 1 }));
+    assert.equal(b1!.body, 'b');
+    assert.equal(await b.oldestSentAt('q'), T0, 'an in-flight message is still in the queue');
+    await b.expire('q', T0 + 1);
+    assert.equal(await b.oldestSentAt('q'), T0 + 10);
+    assert.equal(await b.deleteMessage('q', b1!.id, b1!.receipt), 'deleted');
+    assert.equal(await b.oldestSentAt('q'), undefined);
+  });
+
   it('expires messages sent before a time, in one queue only', async () => {
     const b = await make();
     await b.createQueue(queue('q'));

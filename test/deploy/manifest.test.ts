@@ -146,6 +146,48 @@ functions:
     rejects('functions:\n  h: {\n', /^baton\.yaml is not valid YAML/);
   });
 
+  it('reads log settings: retention in CloudWatch days and Lambda’s LoggingConfig', () => {
+    const m = parseManifest(
+      `functions:
+  api:
+    handler: src/api.handler
+    logRetentionDays: 14
+    logging: { format: json, applicationLogLevel: debug, logGroup: /shop/api }
+  plain:
+    handler: src/plain.handler
+    logging: { format: Text }
+`,
+      '/apps/demo',
+    );
+    assert.equal(m.functions.api?.logRetentionDays, 14);
+    assert.deepEqual(m.functions.api?.logging, {
+      format: 'JSON',
+      applicationLogLevel: 'DEBUG',
+      systemLogLevel: 'INFO',
+      logGroup: '/shop/api',
+    });
+    assert.equal(m.functions.plain?.logging, undefined, 'Text in the default group is the default');
+    assert.equal(m.functions.plain?.logRetentionDays, undefined);
+    const fn = (extra: string) => `functions:\n  f:\n    handler: a.handler\n${extra}`;
+    rejects(
+      fn('    logRetentionDays: 10\n'),
+      /functions\.f\.logRetentionDays: must be one of .*1, 3, 5, 7, 14/,
+    );
+    rejects(fn('    logging: { format: XML }\n'), /functions\.f\.logging\.format: must be one of Text, JSON/);
+    rejects(
+      fn('    logging: { applicationLogLevel: DEBUG }\n'),
+      /functions\.f\.logging: applicationLogLevel and systemLogLevel need format JSON/,
+    );
+    rejects(
+      fn('    logging: { format: JSON, systemLogLevel: TRACE }\n'),
+      /functions\.f\.logging\.systemLogLevel: must be one of DEBUG, INFO, WARN/,
+    );
+    rejects(
+      fn('    logging: { format: JSON, level: INFO }\n'),
+      /functions\.f\.logging\.level: is not a known field/,
+    );
+  });
+
   it('limits environment variables to 4 KB together', () => {
     const big = { BIG: 'x'.repeat(4100) };
     assert.throws(

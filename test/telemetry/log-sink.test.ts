@@ -4,7 +4,7 @@ import { memoryLogs } from '../../src/backends/memory/logs.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { LogRecord } from '../../src/telemetry/logs/backend.ts';
 import { formatInvocationLog, type InvocationLog } from '../../src/telemetry/logs/invocation-log.ts';
-import { LogSink } from '../../src/telemetry/logs/log-sink.ts';
+import { LogSink, retentionOverrides } from '../../src/telemetry/logs/log-sink.ts';
 
 /** An invocation whose request id is `id`, logging one line. */
 const inv = (id: string): InvocationLog => ({
@@ -82,6 +82,47 @@ describe('LogSink', () => {
     clock.advance(3_600_000);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(await ids(backend), ['kept']);
+    await sink.close();
+  });
+
+  it('keeps each function’s logs for its own logRetentionDays, the others for the default', async () => {
+    const backend = memoryLogs();
+    const day = 86_400_000;
+    const clock = new ManualClock(100 * day);
+    // As the server reads them from the registry at each purge: a change applies at the next one.
+    const functions: { name: string; logRetentionDays?: number }[] = [
+      { name: 'brief', logRetentionDays: 1 },
+      { name: 'plain' },
+      { name: 'long', logRetentionDays: 30 },
+    ];
+    const sink = new LogSink(backend, clock, {
+      flushIntervalMs: 10,
+      maxBatch: 100,
+      retentionDays: 7,
+      retentionOverrides: () => retentionOverrides(functions),
+      purgeIntervalMs: 3_600_000,
+    });
+    sink.start();
+    for (const f of ['brief', 'plain', 'long', 'later']) sink.write(f, clock.now(), inv(f));
+    await sink.flush();
+    const left = async () => {
+      await new Promise((r) => setImmediate(r));
+      const out: string[] = [];
+      for (const f of ['brief', 'plain', 'long', 'later'])
+        if ((await backend.query({ function: f })).length > 0) out.push(f);
+      return out;
+    };
+    clock.advance(day + 3_600_000);
+    assert.deepEqual(await left(), ['plain', 'long', 'later'], 'a day later, brief is gone');
+    functions.push({ name: 'later', logRetentionDays: 3 });
+    clock.advance(3 * day);
+    assert.deepEqual(await left(), ['plain', 'long'], 'a retention set afterwards applies at the next purge');
+    clock.advance(4 * day);
+    assert.deepEqual(await left(), ['long'], 'past the default 7 days');
+    clock.advance(21 * day);
+    assert.deepEqual(await left(), ['long'], '29 days on, still inside its 30');
+    clock.advance(2 * day);
+    assert.deepEqual(await left(), []);
     await sink.close();
   });
 });

@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import { BatonError } from '../../core/errors.ts';
 import { type FunctionRecord, parseFunctionConfig } from '../../core/function-spec.ts';
 import { limits } from '../../core/limits.ts';
+import type { LoggingSettings } from '../../core/logging-config.ts';
 import type { Deployer } from '../../deploy/deployer.ts';
 import type { AliasRecord } from '../../registry/records.ts';
 import type { Registry } from '../../registry/registry.ts';
@@ -12,6 +13,7 @@ import { functionArn, type PlatformIdentity } from '../../runtime/function-env.t
 import type { Invoker } from '../../runtime/invoker.ts';
 import { type RequestTarget, sendJson } from '../../server/http-io.ts';
 import type { Authenticate } from '../auth.ts';
+import { loggingFromWire } from './logging-config.ts';
 import { parseFunctionRef } from './names.ts';
 
 export interface LambdaApiDeps {
@@ -205,6 +207,8 @@ export function lambdaContext(deps: LambdaApiDeps) {
         reservedConcurrency: base?.reservedConcurrency,
         provisionedConcurrency: base?.provisionedConcurrency,
         idleTimeout: base?.idleTimeout,
+        logging: loggingFromWire(o.LoggingConfig, base?.logging as LoggingSettings | undefined),
+        logRetentionDays: base?.logRetentionDays,
       },
       'function',
     );

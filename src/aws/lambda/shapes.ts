@@ -1,6 +1,7 @@
 import { type FunctionRecord, versionOf } from '../../core/function-spec.ts';
 import type { AliasRecord, EventInvokeConfig } from '../../registry/records.ts';
 import { functionArn, type PlatformIdentity } from '../../runtime/function-env.ts';
+import { loggingToWire } from './logging-config.ts';
 
 /** Lambda's timestamp format: `2019-08-14T22:26:11.234+0000`. */
 export function lambdaTimestamp(ms: number): string {
@@ -38,7 +39,7 @@ export function functionConfiguration(rec: FunctionRecord, p: PlatformIdentity):
     Architectures: ['x86_64'],
     EphemeralStorage: { Size: 512 },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${rec.name}` },
+    LoggingConfig: loggingToWire(rec.name, rec.logging),
   };
 }
 

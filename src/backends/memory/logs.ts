@@ -1,4 +1,12 @@
-import type { LogBackend, StoredLogRecord } from '../../telemetry/logs/backend.ts';
+import type { LogBackend, LogQuery, StoredLogRecord } from '../../telemetry/logs/backend.ts';
+
+const matches = (r: StoredLogRecord, q: LogQuery): boolean =>
+  r.function === q.function &&
+  (q.afterId === undefined || r.id > q.afterId) &&
+  (q.since === undefined || r.ts >= q.since) &&
+  (q.until === undefined || r.ts <= q.until) &&
+  (q.requestId === undefined || r.requestId === q.requestId) &&
+  (q.contains ?? []).every((term) => r.message.includes(term));
 
 export function memoryLogs(): LogBackend {
   let records: StoredLogRecord[] = [];
@@ -9,15 +17,18 @@ export function memoryLogs(): LogBackend {
     },
     async query(q) {
       const limit = q.limit ?? 1000;
-      const mine = records.filter(
-        (r) => r.function === q.function && (q.since === undefined || r.ts >= q.since),
-      );
-      if (q.afterId !== undefined) return mine.filter((r) => r.id > q.afterId!).slice(0, limit);
-      return mine.slice(-limit);
+      const out: StoredLogRecord[] = [];
+      for (const r of records) {
+        if (out.length >= limit) break;
+        if (matches(r, q)) out.push(r);
+      }
+      return out;
     },
-    async purgeBefore(ts) {
+    async purgeBefore(ts, scope) {
       const before = records.length;
-      records = records.filter((r) => r.ts >= ts);
+      const covered = (fn: string) =>
+        scope === undefined || ('only' in scope ? fn === scope.only : !scope.except.includes(fn));
+      records = records.filter((r) => r.ts >= ts || !covered(r.function));
       return before - records.length;
     },
     async deleteFunction(name) {

@@ -297,6 +297,14 @@ export function postgresQueues(db: PostgresDatabase): QueueBackend {
       );
       return rows[0]?.t ?? undefined;
     },
+    async oldestSentAt(queue) {
+      const { rows } = await db.query<{ t: number | null }>(
+        'oldest message',
+        'SELECT min(sent_at) AS t FROM queue_messages WHERE queue = $1',
+        [queue],
+      );
+      return rows[0]?.t ?? undefined;
+    },
     async expire(queue, sentBefore) {
       return db.transaction('expire messages', async (q) => {
         await q(LOCK_QUEUE, [queue]);

@@ -226,6 +226,27 @@ const MIGRATIONS: string[] = [
      consumer TEXT PRIMARY KEY,
      seq INTEGER NOT NULL
    );`,
+  // Function logs are read page by page in id order (FilterLogEvents' nextToken, --follow) and by
+  // request id: a function's rows in id order (the rowid ends every index), and its request ids.
+  `CREATE INDEX function_logs_fn_id ON function_logs (function);
+   CREATE INDEX function_logs_request ON function_logs (function, request_id);`,
+  // IAM users, roles and their inline policies, keyed by lower-cased names (IAM names are unique
+  // regardless of case). Access keys stay in access_keys: a key's record names its user.
+  `CREATE TABLE iam_users (
+     name_key TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE iam_roles (
+     name_key TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE iam_inline_policies (
+     holder TEXT NOT NULL,
+     holder_key TEXT NOT NULL,
+     name_key TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (holder, holder_key, name_key)
+   );`,
 ];
 
 /**

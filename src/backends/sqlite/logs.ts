@@ -1,4 +1,5 @@
-import type { LogBackend, StoredLogRecord } from '../../telemetry/logs/backend.ts';
+import type Database from 'better-sqlite3';
+import type { LogBackend, LogQuery, StoredLogRecord } from '../../telemetry/logs/backend.ts';
 import { guard, type SqliteDatabase } from './database.ts';
 
 interface Row {
@@ -40,28 +41,54 @@ export function sqliteLogs(db: SqliteDatabase): LogBackend {
       insertOne.run(r.function, r.ts, r.requestId, r.message);
     }
   });
-  const after = db.prepare<[string, number, number], Row>(
-    'SELECT * FROM function_logs WHERE function = ? AND id > ? ORDER BY id LIMIT ?',
-  );
-  const newest = db.prepare<[string, number, number], Row>(
-    'SELECT * FROM (SELECT * FROM function_logs WHERE function = ? AND ts >= ? ORDER BY id DESC LIMIT ?) ORDER BY id',
-  );
+  // One statement per query shape (which conditions are present, how many terms).
+  const selects = new Map<string, Database.Statement<(string | number)[], Row>>();
+  const select = (q: LogQuery): Row[] => {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const and = (condition: string, arg: string | number | undefined): void => {
+      if (arg === undefined) return;
+      where.push(condition);
+      args.push(arg);
+    };
+    and('function = ?', q.function);
+    and('id > ?', q.afterId);
+    and('ts >= ?', q.since);
+    and('ts <= ?', q.until);
+    and('request_id = ?', q.requestId);
+    // instr() is case-sensitive, as filter pattern terms are (LIKE is not).
+    for (const term of q.contains ?? []) and('instr(message, ?) > 0', term);
+    const sql = `SELECT * FROM function_logs WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`;
+    let stmt = selects.get(sql);
+    if (!stmt) {
+      if (selects.size >= 64) selects.clear();
+      stmt = db.prepare<(string | number)[], Row>(sql);
+      selects.set(sql, stmt);
+    }
+    args.push(q.limit ?? 1000);
+    return stmt.all(...args);
+  };
   const purge = db.prepare<[number]>('DELETE FROM function_logs WHERE ts < ?');
+  const purgeOne = db.prepare<[number, string]>('DELETE FROM function_logs WHERE ts < ? AND function = ?');
+  const purgeOthers = db.prepare<[number, string]>(
+    'DELETE FROM function_logs WHERE ts < ? AND function NOT IN (SELECT value FROM json_each(?))',
+  );
   const delFn = db.prepare<[string]>('DELETE FROM function_logs WHERE function = ?');
   return {
     async append(records) {
       guard('append logs', () => appendAll(records));
     },
     async query(q) {
-      const limit = q.limit ?? 1000;
-      if (q.afterId !== undefined) {
-        const rows = guard('query logs', () => after.all(q.function, q.afterId!, limit));
-        return rows.filter((r) => q.since === undefined || r.ts >= q.since).map(toRecord);
-      }
-      return guard('query logs', () => newest.all(q.function, q.since ?? 0, limit)).map(toRecord);
+      return guard('query logs', () => select(q)).map(toRecord);
     },
-    async purgeBefore(ts) {
-      return guard('purge logs', () => purge.run(ts)).changes;
+    async purgeBefore(ts, scope) {
+      return guard('purge logs', () =>
+        scope === undefined
+          ? purge.run(ts)
+          : 'only' in scope
+            ? purgeOne.run(ts, scope.only)
+            : purgeOthers.run(ts, JSON.stringify(scope.except)),
+      ).changes;
     },
     async deleteFunction(name) {
       guard('delete logs', () => delFn.run(name));

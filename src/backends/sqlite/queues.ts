@@ -117,6 +117,9 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
     'SELECT min(visible_at) AS t FROM queue_messages WHERE queue = ? AND visible_at > ?',
   );
   const expire = db.prepare<[string, number]>('DELETE FROM queue_messages WHERE queue = ? AND sent_at < ?');
+  const oldest = db.prepare<[string], { t: number | null }>(
+    'SELECT min(sent_at) AS t FROM queue_messages WHERE queue = ?',
+  );
 
   const send = db.transaction(queueMessageWriter(db));
 
@@ -247,6 +250,9 @@ export function sqliteQueues(db: SqliteDatabase): QueueBackend {
     },
     async expire(queue, sentBefore) {
       return guard('expire messages', () => expire.run(queue, sentBefore)).changes;
+    },
+    async oldestSentAt(queue) {
+      return guard('oldest message', () => oldest.get(queue))?.t ?? undefined;
     },
   };
 }

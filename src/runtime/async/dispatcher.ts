@@ -24,6 +24,22 @@ export interface AsyncDispatcherDeps {
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Most async invocations running at once. */
   maxInFlight?: number;
+  /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
+  observe?: AsyncObserver;
+}
+
+/** Where a record went: AWS's names for the destinations of async invocations. */
+export type DestinationKind = 'OnSuccess' | 'OnFailure' | 'DeadLetter';
+
+/** Told of an async event's life: accepted, each attempt's age, dropped, and its records' fate. */
+export interface AsyncObserver {
+  received(fn: string): void;
+  /** An attempt is about to run, `ageMs` after the event was accepted. */
+  attempt(fn: string, ageMs: number): void;
+  /** The event left the queue without a successful run (AWS's AsyncEventsDropped). */
+  dropped(fn: string, reason: 'FunctionDeleted' | 'RetriesExhausted' | 'EventAgeExceeded'): void;
+  /** A record was handed to its destination, or parked because it could not be. */
+  destination(fn: string, kind: DestinationKind, delivered: boolean): void;
 }
 
 /** `arn:aws:lambda:region:account:function:name[:qualifier]` → name and qualifier. */
@@ -101,6 +117,7 @@ export class AsyncDispatcher {
       throttles: 0,
     };
     await this.deps.backend.add(event);
+    this.deps.observe?.received(name);
     this.pump();
     return event.id;
   }
@@ -191,6 +208,7 @@ export class AsyncDispatcher {
         function: e.function,
       });
       await backend.remove(e.id);
+      this.deps.observe?.dropped(e.function, 'FunctionDeleted');
       return;
     }
     const cfg = this.config(e);
@@ -200,6 +218,7 @@ export class AsyncDispatcher {
       return;
     }
     let result: InvokeResult;
+    this.deps.observe?.attempt(e.function, clock.now() - e.enqueuedAt);
     try {
       result = await this.deps.run(target, event, e.id);
     } catch (err) {
@@ -218,6 +237,7 @@ export class AsyncDispatcher {
       if (cfg.onSuccess)
         await this.toDestination(
           e,
+          'OnSuccess',
           cfg.onSuccess,
           invocationRecord(e, target, event, 'Success', attempts, result, clock.now()),
         );
@@ -246,9 +266,11 @@ export class AsyncDispatcher {
     result: InvokeResult | undefined,
   ): Promise<void> {
     const now = this.deps.clock.now();
+    this.deps.observe?.dropped(e.function, condition);
     if (onFailure) {
       await this.toDestination(
         e,
+        'OnFailure',
         onFailure,
         invocationRecord(e, target, event, condition, e.attempts, result, now),
       );
@@ -258,18 +280,26 @@ export class AsyncDispatcher {
     const dlq = target.record.deadLetterTargetArn ?? this.deps.registry.get(e.function)?.deadLetterTargetArn;
     if (dlq) {
       // A dead-letter queue gets the event itself.
-      if (await this.deliverElsewhere(dlq, event)) await this.deps.backend.remove(e.id);
+      const delivered = await this.deliverElsewhere(dlq, event);
+      this.deps.observe?.destination(e.function, 'DeadLetter', delivered);
+      if (delivered) await this.deps.backend.remove(e.id);
       else await this.park(e, dlq);
       return;
     }
     await this.deps.backend.remove(e.id);
   }
 
-  private async toDestination(e: AsyncEvent, arn: string, record: unknown): Promise<void> {
+  private async toDestination(
+    e: AsyncEvent,
+    kind: DestinationKind,
+    arn: string,
+    record: unknown,
+  ): Promise<void> {
     const fn = parseLambdaArn(arn);
     if (fn) {
       try {
         await this.enqueue(fn.name, fn.qualifier, JSON.stringify(record));
+        this.deps.observe?.destination(e.function, kind, true);
         return;
       } catch (err) {
         this.deps.warn('async destination function is unavailable', {
@@ -278,7 +308,11 @@ export class AsyncDispatcher {
           error: String(err),
         });
       }
-    } else if (await this.deliverElsewhere(arn, record)) return;
+    } else if (await this.deliverElsewhere(arn, record)) {
+      this.deps.observe?.destination(e.function, kind, true);
+      return;
+    }
+    this.deps.observe?.destination(e.function, kind, false);
     // Keep the record where an operator can find it rather than lose it.
     await this.deps.backend.add({
       id: randomUUID(),

@@ -57,6 +57,7 @@ function maxMemoryMB(): number {
 
 async function becomeFunction(m: InitMessage): Promise<void> {
   init = m;
+  logs.configure(m.logFormat, m.logLevel);
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, m.env);
   try {
@@ -87,7 +88,7 @@ function reply(msg: Omit<DoneMessage, 't' | 'logs' | 'maxMemoryMB'>, after?: () 
 }
 
 function failWith(rid: string, start: number, body: FunctionErrorBody, exiting?: boolean): void {
-  logs.line('ERROR', `Invoke Error \t${JSON.stringify(body)}`);
+  logs.failure('Invoke Error', body);
   reply(
     { rid, error: true, body: JSON.stringify(body), duration: performance.now() - start, exiting },
     exiting ? () => process.exit(129) : undefined,
@@ -169,10 +170,7 @@ function onFatal(error: unknown, type?: string): void {
     type === undefined
       ? toErrorBody(error)
       : runtimeError(type, String(error), (error as Error | undefined)?.stack);
-  logs.line(
-    'ERROR',
-    `${type === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection'} \t${JSON.stringify(body)}`,
-  );
+  logs.failure(type === undefined ? 'Uncaught Exception' : 'Unhandled Promise Rejection', body);
   if (current) failWith(current.rid, performance.now(), body, true);
   else process.exit(129);
 }

@@ -20,6 +20,14 @@ export interface BusDelivererDeps {
   /** Hands a delivery that ran out of retries or age to its dead-letter queue. */
   deadLetter: (d: BusDelivery, reason: string) => Promise<void>;
   warn: (message: string, details: Record<string, unknown>) => void;
+  /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
+  observe?: BusObserver;
+}
+
+/** Told of deliveries that reached their target, and of those that failed for good. */
+export interface BusObserver {
+  delivered(bus: string, rule: string): void;
+  failed(bus: string, rule: string): void;
 }
 
 /**
@@ -105,6 +113,7 @@ export class BusDeliverer {
     try {
       await this.deps.send(d);
       await backend.removeDelivery(d.id);
+      this.deps.observe?.delivered(d.bus, d.rule);
       return;
     } catch (e) {
       d.attempts++;
@@ -118,6 +127,7 @@ export class BusDeliverer {
       return;
     }
     const reason = d.attempts > d.maxRetries ? 'retries exhausted' : 'maximum event age reached';
+    this.deps.observe?.failed(d.bus, d.rule);
     try {
       if (d.deadLetterArn) await this.deps.deadLetter(d, reason);
       else

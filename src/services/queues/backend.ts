@@ -106,6 +106,11 @@ export interface QueueBackend {
   counts(queue: string, now: number): Promise<{ visible: number; inflight: number; delayed: number }>;
   /** The earliest time after `now` at which a hidden message becomes visible. */
   nextVisible(queue: string, now: number): Promise<number | undefined>;
+  /**
+   * When the oldest message in the queue (visible, in flight or delayed) was first sent, or
+   * undefined when it is empty: SQS's ApproximateAgeOfOldestMessage, read by metrics on scrape.
+   */
+  oldestSentAt(queue: string): Promise<number | undefined>;
   /** Removes messages sent before `sentBefore` (retention) from one queue. */
   expire(queue: string, sentBefore: number): Promise<number>;
 }

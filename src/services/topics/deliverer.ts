@@ -46,6 +46,14 @@ export interface TopicDelivererDeps {
   /** Sends one HTTP/S request; node:http by default. */
   post?: Post;
   maxInFlight?: number;
+  /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
+  observe?: TopicObserver;
+}
+
+/** Told of notifications delivered, and of those that failed for good (after their retries). */
+export interface TopicObserver {
+  delivered(topic: string, protocol: string, count?: number): void;
+  failed(topic: string, protocol: string, count?: number): void;
 }
 
 /** POSTs a delivery with node:http(s), without following redirects; the timeout runs on `clock`. */
@@ -187,6 +195,7 @@ export class TopicDeliverer {
     try {
       await this.deps.invoke(d.function, d.qualifier, d.event);
       await this.deps.backend.removeDelivery(e.id);
+      this.deps.observe?.delivered(s.topic, s.protocol);
     } catch (err) {
       const code = err instanceof BatonError ? err.code : 'InternalError';
       if (code === 'ShuttingDown' || code === 'BackendFailure' || !(err instanceof BatonError))
@@ -202,6 +211,7 @@ export class TopicDeliverer {
     try {
       await this.deps.queues.sendMessage({ QueueUrl: d.queue, ...d.input }, SNS_SENDER);
       await this.deps.backend.removeDelivery(e.id);
+      this.deps.observe?.delivered(s.topic, s.protocol);
     } catch (err) {
       const code = err instanceof QueueError ? err.code : 'InternalError';
       const error = { code, message: String((err as Error).message) };
@@ -221,6 +231,7 @@ export class TopicDeliverer {
     const r = await this.post(d, policy.contentType, HTTP_TIMEOUT_MS);
     if ('status' in r && r.status >= 200 && r.status < 300) {
       await this.deps.backend.removeDelivery(e.id);
+      if (d.type === 'Notification') this.deps.observe?.delivered(s.topic, s.protocol);
       return;
     }
     const error =
@@ -256,6 +267,7 @@ export class TopicDeliverer {
     dead: DeadLetter | undefined,
     error: { code: string; message: string },
   ): Promise<void> {
+    if (dead !== undefined) this.deps.observe?.failed(s.topic, s.protocol);
     const redrive = s.attributes.RedrivePolicy;
     let parked = false;
     if (dead !== undefined && redrive) {

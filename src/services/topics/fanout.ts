@@ -102,11 +102,14 @@ export function buildDeliveries(
   notice: Notice,
   matched: readonly LiveSubscription[],
   ctx: FanoutContext,
-): { queues: QueueWrite[]; outbox: OutboxEntry[] } {
+): { queues: QueueWrite[]; outbox: OutboxEntry[]; queued: number; refused: number } {
   const render = new NoticeRenderer(notice, ctx.signer, ctx.endpoint);
   const pub = notice.publication;
   const queues: QueueWrite[] = [];
   const outbox: OutboxEntry[] = [];
+  // Queue messages written in the publish's transaction, and queues that refused theirs (metrics).
+  let queued = 0;
+  let refused = 0;
   const entry = (s: LiveSubscription, kind: OutboxEntry['kind'], payload: unknown): OutboxEntry => ({
     id: randomUUID(),
     subscription: s.record.id,
@@ -140,8 +143,10 @@ export function buildDeliveries(
       }
       try {
         queues.push(toQueue(ctx, s.queue!, input, pub));
+        queued++;
       } catch (e) {
         if (!(e instanceof QueueError)) throw e;
+        refused++;
         const dead = deadLetter(ctx, s, render.envelope('sqs', s.arn), pub, notice.messageId, e);
         if (dead) queues.push(dead);
       }
@@ -164,7 +169,7 @@ export function buildDeliveries(
       outbox.push(entry(s, 'http', payload));
     }
   }
-  return { queues, outbox };
+  return { queues, outbox, queued, refused };
 }
 
 function toQueue(

@@ -124,6 +124,8 @@ export class Publisher {
     const endpoint = this.deps.endpoint();
     const signatureVersion = topic.attributes.SignatureVersion || '1';
     let outbox = 0;
+    let queued = 0;
+    let refused = 0;
     const outcomes = await this.deps.backend.publish(
       pubs.map((pub, i) => {
         const messageId = randomUUID();
@@ -150,6 +152,8 @@ export class Publisher {
               warn: this.deps.warn,
             });
             outbox += d.outbox.length;
+            queued += d.queued;
+            refused += d.refused;
             return d;
           },
         };
@@ -157,6 +161,8 @@ export class Publisher {
       now,
     );
     for (const q of new Set(outcomes.flatMap((o) => o.queues))) this.deps.queues.messagesArrived(q);
+    if (queued > 0) this.deps.observe?.delivered(topic.name, 'sqs', queued);
+    if (refused > 0) this.deps.observe?.failed(topic.name, 'sqs', refused);
     if (outbox > 0) this.deps.wake();
     return outcomes;
   }

@@ -3,6 +3,7 @@ import { parseLambdaArn } from '../../runtime/async/dispatcher.ts';
 import type { QueueService } from '../queues/service.ts';
 import { checkTopicAttribute, filterOf, parseRedrivePolicy } from './attributes.ts';
 import type { SubscriptionRecord, TopicBackend, TopicRecord } from './backend.ts';
+import type { TopicObserver } from './deliverer.ts';
 import { effectiveTopicPolicyJson } from './delivery-policy.ts';
 import { invalidParameter, subscriptionNotFound, TopicError, topicNotFound } from './errors.ts';
 import type { LiveSubscription } from './fanout.ts';
@@ -30,6 +31,8 @@ export interface TopicServiceDeps {
   /** Called after outbox entries were stored: the deliverer looks for work. */
   wake: () => void;
   warn: (message: string, details: Record<string, unknown>) => void;
+  /** Metrics: queue deliveries made in a publish's transaction (the deliverer reports the rest). */
+  observe?: TopicObserver;
 }
 
 const TOPIC_NAME_RE = /^[A-Za-z0-9_-]{1,256}$/;

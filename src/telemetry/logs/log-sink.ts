@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
-import type { LogBackend, LogQuery, LogRecord, StoredLogRecord } from './backend.ts';
+import type { LogBackend, LogRecord } from './backend.ts';
+import { filterLogs, type LogFilter, type LogPage } from './filter-logs.ts';
 import { type InvocationLog, toLogRecord } from './invocation-log.ts';
 
 interface Pending {
@@ -13,8 +14,10 @@ export interface LogSinkOptions {
   flushIntervalMs: number;
   /** Write at once when this many records wait. */
   maxBatch: number;
-  /** Days a record is kept. */
+  /** Days a record is kept, unless its function says otherwise (`retentionOverrides`). */
   retentionDays: number;
+  /** Functions with their own retention (their `logRetentionDays`), read at each purge. */
+  retentionOverrides?: () => ReadonlyMap<string, number>;
   /** Milliseconds between retention passes. */
   purgeIntervalMs: number;
 }
@@ -39,7 +42,7 @@ export class LogSink {
 
   start(): void {
     const purge = (): void => {
-      void this.purge();
+      this.purge().catch(this.onError);
       this.purgeTimer = this.clock.setTimer(this.opts.purgeIntervalMs, purge);
     };
     this.purgeTimer = this.clock.setTimer(this.opts.purgeIntervalMs, purge);
@@ -70,13 +73,26 @@ export class LogSink {
     return this.writing;
   }
 
-  async query(q: LogQuery): Promise<StoredLogRecord[]> {
+  /** A FilterLogEvents-style page of a function's logs, including what is still buffered. */
+  async filter(f: LogFilter): Promise<LogPage> {
     await this.flush();
-    return this.backend.query(q);
+    return filterLogs(this.backend, f);
   }
 
+  /**
+   * Drops records past their retention: each function with its own period gets one pass, and
+   * every other function shares one pass at the default.
+   */
   async purge(): Promise<number> {
-    return this.backend.purgeBefore(this.clock.now() - this.opts.retentionDays * 86_400_000);
+    const now = this.clock.now();
+    const cutoff = (days: number) => now - days * 86_400_000;
+    const overrides = this.opts.retentionOverrides?.() ?? new Map<string, number>();
+    let purged = await this.backend.purgeBefore(
+      cutoff(this.opts.retentionDays),
+      overrides.size > 0 ? { except: [...overrides.keys()] } : undefined,
+    );
+    for (const [fn, days] of overrides) purged += await this.backend.purgeBefore(cutoff(days), { only: fn });
+    return purged;
   }
 
   async deleteFunction(name: string): Promise<void> {
@@ -93,4 +109,13 @@ export class LogSink {
     this.purgeTimer?.cancel();
     await this.flush();
   }
+}
+
+/** The functions that set their own `logRetentionDays`, for `LogSinkOptions.retentionOverrides`. */
+export function retentionOverrides(
+  functions: readonly { name: string; logRetentionDays?: number }[],
+): ReadonlyMap<string, number> {
+  const out = new Map<string, number>();
+  for (const f of functions) if (f.logRetentionDays !== undefined) out.set(f.name, f.logRetentionDays);
+  return out;
 }
