@@ -20,6 +20,7 @@ const benches = [
   'cache.ts',
   'tables.ts',
   'policy.ts',
+  'table-streams.ts',
 ];
 let failed = 0;
 for (const b of benches) {

@@ -101,12 +101,14 @@ export interface LogEvent {
 /** Reads a function's stored log records after `afterId`, all pages. */
 export async function readLogs(baton: BatonProcess, name: string, afterId = 0): Promise<LogEvent[]> {
   const all: LogEvent[] = [];
-  for (let after = afterId; ; ) {
-    const res = await baton.admin('GET', `functions/${name}/logs?after=${after}&limit=10000`);
+  let token: string | undefined;
+  for (;;) {
+    const query = `limit=10000${token ? `&nextToken=${encodeURIComponent(token)}` : ''}`;
+    const res = await baton.admin('GET', `functions/${name}/logs?${query}`);
     if (res.status !== 200) throw new Error(`logs of ${name}: ${res.status} ${await res.text()}`);
-    const { events } = (await res.json()) as { events: LogEvent[] };
-    all.push(...events);
-    if (events.length < 10_000) return all;
-    after = events[events.length - 1]!.id;
+    const page = (await res.json()) as { events: LogEvent[]; nextToken?: string };
+    all.push(...page.events.filter((e) => e.id > afterId));
+    if (!page.nextToken) return all;
+    token = page.nextToken;
   }
 }
