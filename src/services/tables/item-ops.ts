@@ -86,8 +86,10 @@ export function contextOf(input: Obj, expressions: readonly string[]): Expressio
   );
 }
 
-function capacity(mode: CapacityMode, table: TableDefinition, units: number, kind: 'read' | 'write') {
-  const c = consumed(mode, table.name, units, kind);
+/** ConsumedCapacity when the caller asked for it; `units` (which walks items) runs only then. */
+function capacity(mode: CapacityMode, table: TableDefinition, units: () => number, kind: 'read' | 'write') {
+  if (mode === 'NONE') return {};
+  const c = consumed(mode, table.name, units(), kind);
   return c ? { ConsumedCapacity: c } : {};
 }
 
@@ -130,7 +132,7 @@ async function writeOne(
   const old = result.changes[0]!.old;
   return {
     ...(returnValues === 'ALL_OLD' && old ? { Attributes: old } : {}),
-    ...capacity(mode, table, writeUnits(writeSize(old, item)), 'write'),
+    ...capacity(mode, table, () => writeUnits(writeSize(old, item)), 'write'),
   };
 }
 
@@ -151,7 +153,7 @@ export async function getItem(tc: TableContext, input: Obj): Promise<Obj> {
   const consistent = input.ConsistentRead === true;
   return {
     ...(item ? { Item: projection ? project(item, projection) : item } : {}),
-    ...capacity(mode, table, readUnits(item ? itemSize(item) : 0, consistent), 'read'),
+    ...capacity(mode, table, () => readUnits(item ? itemSize(item) : 0, consistent), 'read'),
   };
 }
 
@@ -232,6 +234,6 @@ export async function updateItem(tc: TableContext, input: Obj): Promise<Obj> {
             : undefined;
   return {
     ...(attributes ? { Attributes: attributes } : {}),
-    ...capacity(mode, table, writeUnits(writeSize(old, after)), 'write'),
+    ...capacity(mode, table, () => writeUnits(writeSize(old, after)), 'write'),
   };
 }
