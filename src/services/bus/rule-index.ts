@@ -32,6 +32,8 @@ interface TrieNode {
 
 /** A rule pinning several values on several fields is filed once per combination; cap that. */
 const MAX_COMBINATIONS = 16;
+/** Up to this many rules, testing each one is cheaper than walking the trie. */
+const SMALL = 24;
 
 const newNode = (): TrieNode => ({ rules: [], edges: new Map() });
 
@@ -101,8 +103,12 @@ export class RuleIndex {
 
   /** The ids of the rules that match a parsed event, each once, in no particular order. */
   match(event: unknown): string[] {
-    const stamp = ++this.#stamp;
     const out: string[] = [];
+    if (this.#entries.size <= SMALL) {
+      for (const entry of this.#entries.values()) if (entry.pattern.matches(event)) out.push(entry.id);
+      return out;
+    }
+    const stamp = ++this.#stamp;
     const keysByPath = this.#keysByPath;
     keysByPath.clear();
     const visit = (node: TrieNode): void => {
