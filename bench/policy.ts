@@ -23,116 +23,14 @@ import {
   evaluate,
   type PolicyDocument,
   type PolicyStatement,
-  parsePolicy,
   type RequestContext,
   roleSessionPrincipal,
 } from '../src/governance/policy/index.ts';
+import { ACCT, arn, statements } from './lib/policies.ts';
 import { fmt, median, table } from './lib/stats.ts';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const ACCT = '000000000000';
-const arn = (service: string, rest: string, region = 'us-east-1') =>
-  `arn:aws:${service}:${region}:${ACCT}:${rest}`;
-
-const cond = {
-  region: { StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] } },
-  office: { IpAddress: { 'aws:SourceIp': ['10.0.0.0/8', '192.168.0.0/16', '2001:db8::/32'] } },
-  tls: { Bool: { 'aws:SecureTransport': 'true' } },
-  window: { DateLessThan: { 'aws:CurrentTime': '2030-01-01T00:00:00Z' } },
-  fromRule: { ArnLike: { 'aws:SourceArn': arn('events', 'rule/orders-*') } },
-  smallDelay: { NumericLessThanEquals: { 'sqs:DelaySeconds': '60' } },
-};
-
-/** The 50 statements, in three policies (20 + 20 + 10). */
-function statements(): PolicyStatement[][] {
-  const s = (
-    effect: 'Allow' | 'Deny',
-    action: string[],
-    resource: string[],
-    condition: Record<string, unknown> = {},
-  ): Record<string, unknown> => ({
-    Effect: effect,
-    Action: action,
-    Resource: resource,
-    ...(Object.keys(condition).length ? { Condition: condition } : {}),
-  });
-  const services = ['orders', 'billing', 'users', 'audit', 'search'];
-  const one: Record<string, unknown>[] = [
-    {
-      Effect: 'Deny',
-      NotAction: ['iam:*', 'sts:*', 'cloudfront:*'],
-      Resource: '*',
-      Condition: { StringNotEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] } },
-    },
-    s('Deny', ['dynamodb:DeleteTable', 'sqs:DeleteQueue', 'sns:DeleteTopic'], ['*']),
-    s('Allow', ['logs:CreateLogStream', 'logs:PutLogEvents'], [arn('logs', 'log-group:/baton/*')]),
-    s('Allow', ['lambda:List*', 'lambda:Get*'], ['*'], cond.region),
-  ];
-  for (const svc of services) {
-    one.push(
-      s(
-        'Allow',
-        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem'],
-        [arn('dynamodb', `table/${svc}`)],
-        { ...cond.tls },
-      ),
-    );
-    one.push(
-      s('Allow', ['dynamodb:PutItem', 'dynamodb:UpdateItem'], [arn('dynamodb', `table/${svc}`)], {
-        ...cond.tls,
-        ...cond.office,
-      }),
-    );
-    one.push(s('Allow', ['lambda:InvokeFunction'], [arn('lambda', `function:${svc}-*`)], cond.window));
-  }
-  one.push(s('Allow', ['events:PutEvents'], [arn('events', 'event-bus/default')], cond.region));
-  const two: Record<string, unknown>[] = [];
-  for (const svc of services) {
-    two.push(
-      s(
-        'Allow',
-        ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'],
-        [arn('sqs', `${svc}-jobs`)],
-      ),
-    );
-    two.push(
-      s('Allow', ['sqs:SendMessage'], [arn('sqs', `${svc}-*`), arn('sqs', `${svc}-*`, 'eu-west-1')], {
-        ...cond.office,
-        ...cond.smallDelay,
-      }),
-    );
-    two.push(s('Allow', ['sns:Publish'], [arn('sns', `${svc}-events`)], cond.fromRule));
-    two.push(
-      s('Allow', ['s3:GetObject', 's3:PutObject'], [`arn:aws:s3:::${svc}-data/home/\${aws:userid}/*`]),
-    );
-  }
-  const three: Record<string, unknown>[] = [
-    s('Allow', ['dynamodb:*'], [arn('dynamodb', 'table/cache-*')], cond.region),
-    s('Allow', ['sqs:Get*', 'sqs:List*'], ['*']),
-    s('Allow', ['sns:Subscribe', 'sns:Unsubscribe'], [arn('sns', '*')], { ...cond.tls, ...cond.region }),
-    s('Allow', ['events:Describe*', 'events:List*'], ['*']),
-    s('Allow', ['lambda:InvokeAsync'], [arn('lambda', 'function:*')], cond.window),
-    s('Allow', ['dynamodb:Scan'], [arn('dynamodb', 'table/reports')], { ...cond.office, ...cond.window }),
-    s('Allow', ['sqs:SendMessageBatch'], [arn('sqs', 'bulk-*')], cond.office),
-    s('Allow', ['s3:ListBucket'], ['arn:aws:s3:::reports']),
-    // The Allow the first request reaches: the 49th statement.
-    s('Allow', ['sqs:SendMessage'], [arn('sqs', 'payments-*')], {
-      ...cond.office,
-      ...cond.tls,
-      ...cond.region,
-      ...cond.window,
-    }),
-    s('Allow', ['sqs:PurgeQueue'], [arn('sqs', 'scratch-*')]),
-  ];
-  return [one, two, three].map((stmts, i) =>
-    parsePolicy(
-      { Version: '2012-10-17', Statement: stmts.map((x, j) => ({ Sid: `P${i}S${j}`, ...x })) },
-      'identity',
-    ).statements.slice(),
-  );
-}
-
 const docs: PolicyDocument[] = statements().map((st) => ({ version: '2012-10-17', statements: st }));
 const total = docs.reduce((n, d) => n + d.statements.length, 0);
 if (total !== 50) throw new Error(`expected 50 statements, built ${total}`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestTarget } from '../server/http-io.ts';
 import { readBody, sendJson } from '../server/http-io.ts';
-import { type SigV4Failure, type SigV4Result, verifySigV4 } from './sigv4.ts';
+import { type SecretLookup, type SigV4Failure, type SigV4Result, verifySigV4 } from './sigv4.ts';
 
 /** The signing name of Baton's own admin API. */
 export const ADMIN_SERVICE = 'baton';
@@ -14,6 +14,7 @@ const FAILURES: Record<SigV4Failure, string> = {
   SignatureMismatch: 'InvalidSignatureException',
   RequestExpired: 'InvalidSignatureException',
   WrongService: 'InvalidSignatureException',
+  ExpiredToken: 'ExpiredTokenException',
 };
 
 export type Authenticate = (
@@ -23,11 +24,8 @@ export type Authenticate = (
   service?: string,
 ) => SigV4Result;
 
-/** Verifies a request's SigV4 signature against the known access keys. */
-export function authenticator(
-  secretFor: (accessKeyId: string) => string | undefined,
-  now: () => number,
-): Authenticate {
+/** Verifies a request's SigV4 signature against the known access keys (and function sessions). */
+export function authenticator(secretFor: SecretLookup, now: () => number): Authenticate {
   return (req, url, body, service) =>
     verifySigV4(
       { method: req.method ?? 'GET', rawPath: url.pathname, rawQuery: url.query, headers: req.headers, body },
@@ -84,6 +82,7 @@ export const QUERY_AUTH_FAILURES: Record<SigV4Failure, { code: string; status: n
   SignatureMismatch: { code: 'SignatureDoesNotMatch', status: 403 },
   RequestExpired: { code: 'RequestExpired', status: 400 },
   WrongService: { code: 'SignatureDoesNotMatch', status: 403 },
+  ExpiredToken: { code: 'ExpiredToken', status: 403 },
 };
 
 /** `readAuthenticated`, for routes that need only the body. */

@@ -1,5 +1,8 @@
 import * as crypto from 'node:crypto';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { type SecretLookup, sessionSecret } from './sigv4-session.ts';
+
+export type { SecretLookup, SessionSecret } from './sigv4-session.ts';
 
 /**
  * AWS Signature Version 4 verification, for the `Authorization` header and for presigned query
@@ -32,7 +35,9 @@ export type SigV4Failure =
   /** The request time is more than 5 minutes off, or a presigned URL has expired. */
   | 'RequestExpired'
   /** The credential scope names another service than the API being called. */
-  | 'WrongService';
+  | 'WrongService'
+  /** A temporary (session) key whose session has expired. */
+  | 'ExpiredToken';
 
 export type SigV4Result =
   | { ok: true; accessKeyId: string; region: string; service: string }
@@ -174,6 +179,8 @@ interface Parts {
   expires?: number;
   /** Query pairs that take part in the canonical query (all but X-Amz-Signature). */
   query: [string, string][];
+  /** `X-Amz-Security-Token`, from the header or (presigned) the query. */
+  sessionToken: string | undefined;
 }
 
 function fail(code: SigV4Failure, message: string): SigV4Result {
@@ -237,6 +244,7 @@ function fromHeader(req: SignedRequest, auth: string, query: [string, string][])
     amzDate,
     expires: undefined,
     query,
+    sessionToken: headerValue(req.headers, 'x-amz-security-token'),
   };
 }
 
@@ -247,6 +255,7 @@ function fromQuery(query: [string, string][]): Parts | SigV4Result {
   let signedHeaders: string | undefined;
   let signature: string | undefined;
   let amzDate: string | undefined;
+  let sessionToken: string | undefined;
   let expiresText = '900';
   for (const [k, v] of query) {
     if (k === 'X-Amz-Algorithm') algorithm = v;
@@ -255,6 +264,7 @@ function fromQuery(query: [string, string][]): Parts | SigV4Result {
     else if (k === 'X-Amz-Signature') signature = v;
     else if (k === 'X-Amz-Date') amzDate = v;
     else if (k === 'X-Amz-Expires') expiresText = v;
+    else if (k === 'X-Amz-Security-Token') sessionToken = v;
   }
   if (algorithm !== ALGORITHM) return fail('IncompleteSignature', `X-Amz-Algorithm must be ${ALGORITHM}.`);
   const expires = Number(expiresText);
@@ -279,16 +289,19 @@ function fromQuery(query: [string, string][]): Parts | SigV4Result {
     amzDate,
     expires,
     query: query.filter(([k]) => k !== 'X-Amz-Signature'),
+    sessionToken,
   };
 }
 
 /**
  * Verifies a request's SigV4 signature. `expectedService` is the signing name of the API the
  * request is routed to (`lambda`, `sqs`, …); a request signed for another service is refused.
+ * A session key's request must carry its session's token, and is refused once the session has
+ * expired (`ExpiredToken`); a long-term key's request may carry a token, which is not checked.
  */
 export function verifySigV4(
   req: SignedRequest,
-  secretFor: (accessKeyId: string) => string | undefined,
+  secretFor: SecretLookup,
   now: number,
   expectedService?: string,
 ): SigV4Result {
@@ -322,9 +335,11 @@ export function verifySigV4(
   if (expectedService !== undefined && p.service !== expectedService)
     return fail('WrongService', `Credential should be scoped to correct service: '${expectedService}'.`);
 
-  const secret = secretFor(p.accessKeyId);
-  if (secret === undefined)
+  const found = secretFor(p.accessKeyId);
+  if (found === undefined)
     return fail('UnknownAccessKey', 'The security token included in the request is invalid.');
+  const secret = typeof found === 'string' ? found : sessionSecret(found, p.sessionToken, now);
+  if (typeof secret !== 'string') return secret;
 
   if (!p.signedHeaders.includes('host'))
     return fail('IncompleteSignature', "'Host' must be a signed header.");

@@ -26,6 +26,20 @@ export interface FunctionConfig {
   logging?: LoggingSettings;
   /** Days the function's logs are kept (a CloudWatch retention value); absent: BATON_LOG_RETENTION_DAYS. */
   logRetentionDays?: number;
+  /**
+   * The function's role (Lambda's `Role`): an IAM role name or ARN. Its instances get session
+   * credentials of that role; absent, or a role Baton's IAM lacks: only the app's own resources
+   * (`src/governance/function-roles.ts`).
+   */
+  role?: string;
+}
+
+/** The names of the resources an app's manifest declares (its functions' default grants). */
+export interface ManifestResources {
+  queues: string[];
+  topics: string[];
+  tables: string[];
+  buses: string[];
 }
 
 /**
@@ -98,6 +112,8 @@ export interface FunctionRecord extends FunctionConfig {
   lastVersion?: number;
   /** Where an async event goes after its last failed attempt (Lambda's DeadLetterConfig). */
   deadLetterTargetArn?: string;
+  /** What the app's manifest declares, on each of its functions; absent when it declares nothing. */
+  manifestResources?: ManifestResources;
 }
 
 /** The version a record runs: `$LATEST` or a number. */
@@ -165,7 +181,11 @@ const KNOWN_FIELDS = new Set([
   'idleTimeout',
   'logging',
   'logRetentionDays',
+  'role',
 ]);
+
+/** An IAM role name, or a role ARN (with a path) as Lambda's `Role` pattern takes it. */
+const ROLE_RE = /^([\w+=,.@-]{1,64}|arn:aws[a-zA-Z-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;
 
 /**
  * Validates user input into a full `FunctionConfig`, filling Lambda's defaults. Errors name the
@@ -231,6 +251,11 @@ export function parseFunctionConfig(
   if (logging) config.logging = logging;
   const logRetentionDays = parseRetentionDays(o.logRetentionDays, `${base}.logRetentionDays`);
   if (logRetentionDays !== undefined) config.logRetentionDays = logRetentionDays;
+  if (o.role !== undefined && o.role !== null) {
+    if (typeof o.role !== 'string' || !ROLE_RE.test(o.role))
+      throw invalid(`${base}.role`, 'must be an IAM role name or ARN (arn:aws:iam::ACCOUNT:role/NAME)');
+    config.role = o.role;
+  }
   return config;
 }
 

@@ -56,6 +56,8 @@ export class Deployer {
     // settings join only when set, so that functions without them keep their revision.
     const built: unknown[] = [code.sha256, entry, config.handler, config.memory, config.environment];
     if (config.logging) built.push(config.logging);
+    // Instances hold credentials of the role: a new role replaces them.
+    if (config.role) built.push({ role: config.role });
     const revision = createHash('sha256').update(JSON.stringify(built)).digest('hex').slice(0, 16);
     const now = this.clock.now();
     const rec: FunctionRecord = {
@@ -74,6 +76,7 @@ export class Deployer {
     if (previous?.lastVersion !== undefined) rec.lastVersion = previous.lastVersion;
     if (previous?.description !== undefined) rec.description = previous.description;
     if (previous?.deadLetterTargetArn !== undefined) rec.deadLetterTargetArn = previous.deadLetterTargetArn;
+    if (previous?.manifestResources !== undefined) rec.manifestResources = previous.manifestResources;
     return rec;
   }
 
@@ -282,9 +285,19 @@ export class Deployer {
       ? await checkTables(this.sync(), app, tables, tableEvents, queues, topics)
       : [];
     const code = await this.code.putZip(zip);
+    // What the app's functions may use without a role (src/governance/app-policy.ts).
+    const declared = {
+      queues: queues.map((q) => q.name),
+      topics: topics.map((t) => t.name),
+      tables: tables.map((t) => t.name),
+      buses: [...(extra.buses ?? [])],
+    };
+    const declares = Object.values(declared).some((l) => l.length > 0);
     for (const [name, config] of Object.entries(functions)) {
       const previous = this.registry.get(name);
       const record = await this.record(name, config, code, app, previous);
+      if (declares) record.manifestResources = declared;
+      else delete record.manifestResources;
       result.warnings.push(...Deployer.warningsFor(record, `functions.${name}`));
       if (previous && sameDeployment(previous, record)) {
         result.unchanged.push(name);
@@ -372,6 +385,7 @@ function samePublished(version: FunctionRecord, latest: FunctionRecord): boolean
       r.entry,
       r.deadLetterTargetArn,
       r.logging,
+      r.role,
     ]);
   return pick(version) === pick(latest);
 }

@@ -10,6 +10,13 @@ export interface PlatformIdentity {
   endpointUrl: string;
 }
 
+/** An instance's session credentials, as the AWS SDK reads them from the environment. */
+export interface InstanceCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
 export function functionArn(p: PlatformIdentity, name: string): string {
   return `arn:aws:lambda:${p.region}:${p.accountId}:function:${name}`;
 }
@@ -22,13 +29,15 @@ function logStreamName(now: Date, version: string): string {
 /**
  * The init message for a new instance: the environment Lambda's Node.js 20 runtime sets
  * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html), the function's own
- * variables, and nothing of the platform's environment.
+ * variables, the session credentials of its role when it has them, and nothing of the platform's
+ * environment.
  */
 export function initFor(
   fn: FunctionRecord,
   p: PlatformIdentity,
   initType: 'on-demand' | 'provisioned-concurrency',
   now: Date,
+  credentials?: InstanceCredentials,
 ): Omit<InitMessage, 't' | 'taskRoot'> {
   const version = versionOf(fn);
   const logGroupName = logGroupOf(fn.name, fn.logging);
@@ -54,6 +63,11 @@ export function initFor(
     AWS_ENDPOINT_URL: p.endpointUrl,
     AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
   };
+  if (credentials) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  }
   // Lambda tells the runtime (and logging libraries such as Powertools) through these two.
   if (json) {
     env.AWS_LAMBDA_LOG_FORMAT = 'JSON';

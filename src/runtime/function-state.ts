@@ -1,7 +1,8 @@
-import type { TimerHandle } from '../core/clock.ts';
+import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
+import type { InstanceCredentials } from './function-env.ts';
 import type { Instance } from './instance.ts';
-import type { InstanceStats } from './scaler.ts';
+import { type InstanceStats, keepWaiting } from './scaler.ts';
 
 /** What the pool knows of a deployed function. */
 export interface PoolFunction {
@@ -28,6 +29,16 @@ export interface FunctionState {
   /** Invocations finished, ever: a waiter compares it to tell a moving queue from a stuck one. */
   completed: number;
   removed: boolean;
+}
+
+/**
+ * Issues each new instance its credentials, and ends them when it exits. An instance takes no
+ * invocation from `refreshAt` on: the pool retires it and starts new ones, as Lambda recycles
+ * sandboxes, so that no invocation runs on expired credentials.
+ */
+export interface PoolCredentials {
+  issue(record: FunctionRecord): InstanceCredentials & { refreshAt: number };
+  revoke(accessKeyId: string): void;
 }
 
 export interface Waiter {
@@ -65,6 +76,49 @@ export function busyCount(st: FunctionState): number {
   let busy = st.starting;
   for (const inst of st.instances) if (!inst.retiring && inst.revision === st.fn.record.revision) busy++;
   return busy;
+}
+
+/**
+ * Queues a request behind the function's busy instances. Every `waitMs` it checks: while the
+ * queue moves (`keepWaiting`), it waits on; otherwise it leaves the queue and `retry`s admission.
+ */
+export function enqueueWaiter(
+  st: FunctionState,
+  clock: Clock,
+  waitMs: number,
+  retry: () => Promise<Lease>,
+): Promise<Lease> {
+  return new Promise<Lease>((resolve, reject) => {
+    let seen = st.completed;
+    const waiter: Waiter = { resolve, reject, timer: { cancel: () => undefined } };
+    const check = (): void => {
+      const i = st.waiters.indexOf(waiter);
+      if (i < 0) return;
+      const progressed = st.completed > seen;
+      seen = st.completed;
+      if (keepWaiting({ progressed, turnaroundMs: st.turnaroundMs, serviceMs: st.serviceMs })) {
+        waiter.timer = clock.setTimer(waitMs, check);
+        return;
+      }
+      st.waiters.splice(i, 1);
+      retry().then(resolve, reject);
+    };
+    waiter.timer = clock.setTimer(waitMs, check);
+    st.waiters.push(waiter);
+  });
+}
+
+/** Issues a new instance its credentials: it stops at their `refreshAt`, and they end with it. */
+export function issueCredentials(
+  source: PoolCredentials | undefined,
+  inst: Instance,
+  record: FunctionRecord,
+): InstanceCredentials | undefined {
+  const issued = source?.issue(record);
+  if (!issued) return undefined;
+  inst.refreshAt = issued.refreshAt;
+  inst.onExitOnce(() => source!.revoke(issued.accessKeyId));
+  return issued;
 }
 
 /** What the scaler's `plan` needs to know of a function's instances. */

@@ -21,6 +21,8 @@ export interface RunnerSpawnOptions {
   sandboxRoot: string;
   /** MB: sets the V8 heap limit; the pool also watches resident memory. */
   memoryMB: number;
+  /** More paths the instance may read: the shared AWS SDK (`shared-modules.ts`). */
+  readPaths?: readonly string[];
 }
 
 const PAGE_SIZE = 4096;
@@ -67,6 +69,8 @@ export class Instance {
   takeMs = 0;
   /** True when no spare was ready and the runner was booted for this instance. */
   booted = false;
+  /** Clock time from which it takes no invocation: its credentials are due for renewal. */
+  refreshAt = Number.POSITIVE_INFINITY;
   /** Runs the function's cache operations in its namespace; set by `assign`. */
   private cache: CacheCalls | undefined;
 
@@ -102,6 +106,8 @@ export class Instance {
         `--allow-fs-read=${this.opts.runnerPath}`,
         `--allow-fs-read=${this.taskRoot}`,
         `--allow-fs-read=${tmp}`,
+        // One flag per path: Node 20 refuses a comma-separated list.
+        ...(this.opts.readPaths ?? []).map((p) => `--allow-fs-read=${p}`),
         `--allow-fs-write=${tmp}`,
         '--preserve-symlinks',
         '--no-warnings',

@@ -5,21 +5,23 @@ import type { CacheCalls } from './cache-calls.ts';
 import { initFor, type PlatformIdentity } from './function-env.ts';
 import {
   busyCount,
+  enqueueWaiter,
   type FunctionState,
   IPC_MS,
   instanceStats,
+  issueCredentials,
   type Lease,
   newFunctionState,
+  type PoolCredentials,
   type PoolFunction,
   type UnitUsage,
   unitUsage,
-  type Waiter,
 } from './function-state.ts';
 import type { Instance } from './instance.ts';
-import { admit, ewma, keepWaiting, pickVictim, plan } from './scaler.ts';
+import { admit, ewma, pickVictim, plan } from './scaler.ts';
 import type { SparePool } from './spares.ts';
 
-export type { Lease, PoolFunction } from './function-state.ts';
+export type { Lease, PoolCredentials, PoolFunction } from './function-state.ts';
 
 export interface PoolOptions {
   /** Most instances across all functions (spares excluded). */
@@ -29,6 +31,8 @@ export interface PoolOptions {
   identity: PlatformIdentity;
   /** Serves the cache operations of a function's instances (in its app's namespace). */
   cacheFor?: (record: FunctionRecord) => CacheCalls;
+  /** Session credentials of each instance's function role (`governance/function-roles.ts`). */
+  credentials?: PoolCredentials;
 }
 
 /**
@@ -147,6 +151,7 @@ export class Pool {
   private admitTo(st: FunctionState, mayQueue: boolean): Promise<Lease> {
     if (st.removed)
       return Promise.reject(new BatonError('ResourceNotFound', `Function not found: ${st.fn.record.name}`));
+    if (this.opts.credentials) this.retireStale(st, this.clock.now());
     // The common case, decided as admit() would, without gathering the rest of the stats.
     if (st.idle.length > 0 && st.fn.record.reservedConcurrency === null && st.key === st.fn.record.name)
       return Promise.resolve(this.takeIdle(st));
@@ -170,27 +175,11 @@ export class Pool {
     switch (decision) {
       case 'warm':
         return Promise.resolve(this.takeIdle(st));
-      case 'queue':
-        return new Promise<Lease>((resolve, reject) => {
-          let seen = st.completed;
-          const waiter: Waiter = { resolve, reject, timer: { cancel: () => undefined } };
-          // A new instance's first answer would also take the platform's turnaround.
-          const wait = Math.ceil(startMs + st.turnaroundMs);
-          const check = (): void => {
-            const i = st.waiters.indexOf(waiter);
-            if (i < 0) return;
-            const progressed = st.completed > seen;
-            seen = st.completed;
-            if (keepWaiting({ progressed, turnaroundMs: st.turnaroundMs, serviceMs: st.serviceMs })) {
-              waiter.timer = this.clock.setTimer(wait, check);
-              return;
-            }
-            st.waiters.splice(i, 1);
-            this.admitTo(st, false).then(resolve, reject);
-          };
-          waiter.timer = this.clock.setTimer(wait, check);
-          st.waiters.push(waiter);
-        });
+      case 'queue': {
+        // A new instance's first answer would also take the platform's turnaround.
+        const wait = Math.ceil(startMs + st.turnaroundMs);
+        return enqueueWaiter(st, this.clock, wait, () => this.admitTo(st, false));
+      }
       case 'throttle-function':
         return Promise.reject(
           new BatonError('ThrottledFunction', 'Rate Exceeded.', {
@@ -240,7 +229,8 @@ export class Pool {
       setImmediate(() => this.spares.refill());
     }
     const st = inst.poolKey === undefined ? undefined : this.fns.get(inst.poolKey);
-    if (inst.dead || !st || inst.retiring || st.removed || inst.revision !== st.fn.record.revision) {
+    const stale = inst.refreshAt <= now || inst.revision !== st?.fn.record.revision;
+    if (inst.dead || !st || inst.retiring || st.removed || stale) {
       if (st) {
         this.forget(st, inst);
         // A request waiting for this instance will not get it: let it start one now.
@@ -298,8 +288,9 @@ export class Pool {
     inst.onExitOnce(() => this.onInstanceExit(st, inst));
     inst.provisioned = initType === 'provisioned-concurrency';
     inst.poolKey = st.key;
+    const issued = issueCredentials(this.opts.credentials, inst, fn.record);
     inst.assign(
-      initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now())),
+      initFor(fn.record, this.opts.identity, initType, new Date(this.clock.now()), issued),
       fn.codeDir,
       fn.record.revision,
       this.opts.cacheFor?.(fn.record),
@@ -332,6 +323,13 @@ export class Pool {
     return out;
   }
 
+  /** Stops idle instances whose credentials are due for renewal (replacements start on demand). */
+  private retireStale(st: FunctionState, now: number): void {
+    // Backwards, without a copy: this runs on every acquire, and stopping one splices it out.
+    for (let i = st.idle.length - 1; i >= 0; i--)
+      if (st.idle[i]!.refreshAt <= now) this.stopIdle(st.idle[i]!);
+  }
+
   private stopIdle(inst: Instance): void {
     const st = inst.poolKey === undefined ? undefined : this.fns.get(inst.poolKey);
     if (st) this.forget(st, inst);
@@ -346,6 +344,8 @@ export class Pool {
 
   private scaleOne(st: FunctionState, now: number): void {
     if (st.removed || this.closed) return;
+    // Provisioned instances retired here are started again below.
+    if (this.opts.credentials) this.retireStale(st, now);
     const stats = instanceStats(st, now);
     const decision = plan(now, stats, {
       provisioned: st.fn.record.provisionedConcurrency,

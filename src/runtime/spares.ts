@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { Instance, type RunnerSpawnOptions } from './instance.ts';
+import { shareModules } from './shared-modules.ts';
 
 export interface SparePoolOptions {
   runnerPath: string;
@@ -10,6 +11,8 @@ export interface SparePoolOptions {
   maxSizes: number;
   /** Runner boots allowed at once, so that refilling never starves running functions. */
   maxConcurrentSpawns: number;
+  /** A node_modules folder every instance may import from (the AWS SDK: `shared-modules.ts`). */
+  sharedModules?: string;
 }
 
 /**
@@ -24,14 +27,18 @@ export class SparePool {
   private active = 0;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly readPaths: readonly string[];
 
   constructor(
     private readonly opts: SparePoolOptions,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.readPaths = opts.sharedModules ? shareModules(opts.sandboxRoot, opts.sharedModules) : [];
+  }
 
   private spawnOptions(memoryMB: number): RunnerSpawnOptions {
-    return { runnerPath: this.opts.runnerPath, sandboxRoot: this.opts.sandboxRoot, memoryMB };
+    const { runnerPath, sandboxRoot } = this.opts;
+    return { runnerPath, sandboxRoot, memoryMB, readPaths: this.readPaths };
   }
 
   /** Marks a memory size as in use, so spares are kept for it. */

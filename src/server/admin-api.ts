@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN_SERVICE, type Authenticate, readSigned } from '../aws/auth.ts';
+import type { Authorize } from '../aws/access.ts';
+import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
@@ -12,6 +13,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
+import { adminAccess } from './admin-access.ts';
 import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 import { logFilterOf } from './log-params.ts';
 
@@ -25,7 +27,10 @@ export interface AdminDeps {
   /** Reads baton.yaml from stored code (deploys ship the manifest inside the zip). */
   readManifest: (codeZip: Uint8Array) => string | undefined;
   authenticate: Authenticate;
+  authorize: Authorize;
   accessKeys: AccessKeys;
+  /** An IAM user's ARN, if the user exists (the access-key routes act on users). */
+  userArn: (name: string) => string | undefined;
 }
 
 /** JSON bodies of the admin API carry base64 code, so they may be larger than invoke payloads. */
@@ -42,11 +47,23 @@ type Handler = (
 
 /**
  * Baton's admin REST API (JSON): function create, get, list, update, delete; invoke; logs; and a
- * whole-app deploy. Requests are SigV4-signed for the `baton` service, as the CLI signs them.
+ * whole-app deploy. Requests are SigV4-signed for the `baton` service, as the CLI signs them, and
+ * authorized (`./admin-access.ts`) before they run: a denial is 403 `AccessDeniedException`.
  */
 export function adminRoutes(
   deps: AdminDeps,
 ): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
+  // A body is parsed once, whether authorization or the handler reads it first.
+  const parsed = new WeakMap<Buffer, Record<string, unknown>>();
+  const json = (body: Buffer): Record<string, unknown> => {
+    let o = parsed.get(body);
+    if (!o) {
+      o = parseJsonObject(body);
+      parsed.set(body, o);
+    }
+    return o;
+  };
+  const scope = { region: deps.identity.region, account: deps.identity.accountId };
   const describe = (rec: FunctionRecord, stats = deps.pool.stats()) => {
     const live = stats.functions[rec.name];
     return {
@@ -88,7 +105,7 @@ export function adminRoutes(
     sendJson(res, 200, { functions: deps.registry.list().map((r) => describe(r, stats)) });
   };
   const createFunction: Handler = async (_req, res, _name, _url, raw) => {
-    const { name, code, ...config } = parseJsonObject(raw);
+    const { name, code, ...config } = json(raw);
     const fnName = validateFunctionName(name);
     const parsed = parseFunctionConfig(config, 'function');
     const out = await deps.deployer.create(fnName, parsed, decodeCode(code));
@@ -99,7 +116,7 @@ export function adminRoutes(
   };
   const updateFunction: Handler = async (_req, res, name, _url, raw) => {
     const prev = find(name);
-    const { code, ...changes } = parseJsonObject(raw);
+    const { code, ...changes } = json(raw);
     const hasConfig = Object.keys(changes).length > 0;
     const current = {
       handler: prev.handler,
@@ -152,7 +169,7 @@ export function adminRoutes(
     sendJson(res, 200, { accessKeys: deps.accessKeys.list() });
   };
   const createKey: Handler = async (_req, res, _name, _url, body) => {
-    const key = await deps.accessKeys.create(parseJsonObject(body).name);
+    const key = await deps.accessKeys.create(json(body).name);
     sendJson(res, 201, key);
   };
   const revokeKey: Handler = async (_req, res, id) => {
@@ -180,14 +197,27 @@ export function adminRoutes(
     const rest = url.pathname.slice(PREFIX.length);
     const { route, match } = matchRoute(routes, req.method, rest);
     // The signature covers the body: read it (within the operation's limit) before checking.
-    const body = await readSigned(req, res, url, deps.authenticate, {
+    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
       limit: route ? Math.max(route[3], 1024) : 1024,
       operation: route?.[4] ?? 'Unknown',
       service: ADMIN_SERVICE,
     });
-    if (!body) return true;
+    if (!signed) return true;
     if (!route || !match) return false;
-    await route[2](req, res, match[1] === undefined ? '' : decodeURIComponent(match[1]), url, body);
+    const { body } = signed;
+    const name = match[1] === undefined ? '' : decodeURIComponent(match[1]);
+    const access = adminAccess(
+      {
+        operation: route[4],
+        name,
+        body: () => json(body),
+        userArn: deps.userArn,
+        keyOwner: (id) => deps.accessKeys.get(id)?.name,
+      },
+      scope,
+    );
+    deps.authorize(signed.accessKeyId, access, req, signed.region);
+    await route[2](req, res, name, url, body);
     return true;
   };
 }

@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN_SERVICE, type Authenticate, readSigned } from '../aws/auth.ts';
+import type { Authorize } from '../aws/access.ts';
+import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
 import { BatonError, type BatonErrorCode } from '../core/errors.ts';
 import type { CacheEntry } from '../services/cache/backend.ts';
 import { type CacheErrorCode, isCacheError } from '../services/cache/errors.ts';
 import type { CacheService } from '../services/cache/service.ts';
+import { cacheAccess } from './admin-access.ts';
 import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface CacheApiDeps {
   cache: CacheService;
   authenticate: Authenticate;
+  authorize: Authorize;
 }
 
 /** How cache errors reach admin clients; the cache's own code travels as `Reason`. */
@@ -36,7 +39,8 @@ type Handler = (res: ServerResponse, ns: string, key: string, body: Buffer) => P
 
 /**
  * The cache over the admin API, under `/admin/v1/cache` (README, "Cache"): SigV4-signed JSON, as
- * every admin route. Keys are path segments, percent-encoded (`a%2Fb` for `a/b`).
+ * every admin route, and authorized as `baton:<operation>` (`./admin-access.ts`). Keys are path
+ * segments, percent-encoded (`a%2Fb` for `a/b`).
  */
 export function cacheRoutes(
   deps: CacheApiDeps,
@@ -103,12 +107,12 @@ export function cacheRoutes(
     const path = url.pathname;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
     const { route, match } = matchRoute(routes, req.method, path.slice(PREFIX.length));
-    const body = await readSigned(req, res, url, deps.authenticate, {
+    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
       limit: route ? Math.max(route[3], 1024) : 1024,
       operation: route?.[4] ?? 'Unknown',
       service: ADMIN_SERVICE,
     });
-    if (!body) return true;
+    if (!signed) return true;
     if (!route || !match) {
       sendJson(res, 404, {
         __type: 'UnknownOperationException',
@@ -116,8 +120,10 @@ export function cacheRoutes(
       });
       return true;
     }
+    const ns = segment(match[1]);
+    deps.authorize(signed.accessKeyId, cacheAccess(route[4], ns), req, signed.region);
     try {
-      await route[2](res, segment(match[1]), segment(match[2]), body);
+      await route[2](res, ns, segment(match[2]), signed.body);
     } catch (e) {
       if (isCacheError(e))
         throw new BatonError(CODES[e.code], e.message, { cause: e, details: { reason: e.code } });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Authorize } from '../aws/access.ts';
 import type { Authenticate } from '../aws/auth.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Pool } from '../runtime/pool.ts';
@@ -16,7 +17,7 @@ export type ComposedMetrics = Partial<
   Pick<PlatformMetrics, 'invocations' | 'asyncEvents' | 'gateway' | 'topics' | 'bus'>
 > & {
   /** `GET /metrics` and `GET /admin/v1/metrics`; place it before the admin routes. */
-  route(authenticate: Authenticate): Route;
+  route(authenticate: Authenticate, authorize: Authorize): Route;
 };
 
 export function composeMetrics(
@@ -37,11 +38,12 @@ export function composeMetrics(
     gateway: metrics?.gateway,
     topics: metrics?.topics,
     bus: metrics?.bus,
-    route: (authenticate) =>
+    route: (authenticate, authorize) =>
       metricsRoutes({
         scrape: metrics && (() => metrics.scrape()),
         token: config.metricsToken,
         authenticate,
+        authorize,
       }),
   };
 }

@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageKind } from '../backends/index.ts';
 import { BatonError } from '../core/errors.ts';
+import { SESSION_TTL_DEFAULT_S, SESSION_TTL_MAX_S, SESSION_TTL_MIN_S } from '../governance/sessions.ts';
+import { sdkModulesDir } from '../runtime/shared-modules.ts';
 import { cacheLimits } from '../services/cache/constants.ts';
 
 export type QueueBackendKind = 'sqlite' | 'postgres';
@@ -46,6 +48,13 @@ export interface ServerConfig {
   metricsToken: string | undefined;
   /** The built runner program. */
   runnerPath: string;
+  /**
+   * Seconds a function instance's session credentials last (900–43200); an instance is replaced
+   * before they expire.
+   */
+  functionCredentialsTtlS: number;
+  /** The node_modules folder holding the AWS SDK that handlers may import unbundled; unset: none. */
+  sdkModulesDir: string | undefined;
 }
 
 export interface ConfigFlags {
@@ -131,6 +140,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     metrics: onOff('BATON_METRICS', env.BATON_METRICS, true),
     metricsToken: metricsTokenOf(env.BATON_METRICS_TOKEN),
     runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
+    functionCredentialsTtlS: int(
+      'BATON_FUNCTION_CREDENTIALS_TTL_S',
+      env.BATON_FUNCTION_CREDENTIALS_TTL_S,
+      SESSION_TTL_DEFAULT_S,
+      SESSION_TTL_MIN_S,
+      SESSION_TTL_MAX_S,
+    ),
+    sdkModulesDir: sdkModulesDir(packageRoot()),
   };
 }
 

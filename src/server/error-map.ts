@@ -1,5 +1,6 @@
 import type { BatonErrorCode } from '../core/errors.ts';
 import { BatonError } from '../core/errors.ts';
+import { isAccessDenied } from '../governance/authorizer.ts';
 
 /** How each Baton error code reaches an HTTP client: status and AWS error type. */
 const MAP: Record<BatonErrorCode, { status: number; type: string }> = {
@@ -25,8 +26,17 @@ export interface HttpError {
 /**
  * Maps an error to Lambda's restJson error shape: the type in `x-amzn-ErrorType` and `__type`,
  * a `message`, and `Reason` for throttles. Unknown errors become a 500 that hides the details.
+ * A denied authorization is Lambda's 403 `AccessDeniedException`, for the Lambda and admin APIs.
  */
 export function toHttpError(e: unknown): HttpError {
+  if (isAccessDenied(e)) {
+    const type = 'AccessDeniedException';
+    return {
+      status: 403,
+      headers: { 'x-amzn-errortype': type },
+      body: { __type: type, Type: 'User', message: e.message },
+    };
+  }
   if (!(e instanceof BatonError)) {
     return {
       status: 500,

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN_SERVICE, type Authenticate, readSigned } from '../aws/auth.ts';
+import type { Authorize } from '../aws/access.ts';
+import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
+import { METRICS_ACCESS } from './admin-access.ts';
 import type { Route } from './control-plane.ts';
 import { type RequestTarget, sendJson } from './http-io.ts';
 
@@ -10,6 +12,7 @@ export interface MetricsApiDeps {
   /** `BATON_METRICS_TOKEN`: lets `GET /metrics` in with `Authorization: Bearer <token>`. */
   token: string | undefined;
   authenticate: Authenticate;
+  authorize: Authorize;
 }
 
 const OPEN_PATH = '/metrics';
@@ -26,7 +29,8 @@ export function tokenMatches(given: string, expected: Buffer): boolean {
  * The metrics on the control port, in Prometheus text format. `/admin/v1/metrics` is signed like
  * the rest of the admin API. `/metrics` takes the same signature, or, when `BATON_METRICS_TOKEN`
  * is set, that token as a bearer token: Prometheus cannot sign, but sends
- * `authorization: { credentials }` as `Authorization: Bearer …` (README, "Metrics").
+ * `authorization: { credentials }` as `Authorization: Bearer …` (README, "Metrics"). A signed
+ * request needs `baton:GetMetrics`; the token grants that and nothing else.
  */
 export function metricsRoutes(deps: MetricsApiDeps): Route {
   const expected = deps.token === undefined ? undefined : digest(deps.token);
@@ -75,12 +79,14 @@ export function metricsRoutes(deps: MetricsApiDeps): Route {
       await answer(req, res);
       return true;
     }
-    const signed = await readSigned(req, res, url, deps.authenticate, {
+    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
       limit: 1024,
       operation: 'GetMetrics',
       service: ADMIN_SERVICE,
     });
-    if (signed) await answer(req, res);
+    if (!signed) return true;
+    deps.authorize(signed.accessKeyId, METRICS_ACCESS, req, signed.region);
+    await answer(req, res);
     return true;
   };
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
+import { authorizeWith } from '../aws/access.ts';
 import { authenticator } from '../aws/auth.ts';
 import { dynamodbApi } from '../aws/dynamodb/router.ts';
 import { eventsApi } from '../aws/events/router.ts';
@@ -47,6 +48,7 @@ import { adminRoutes } from './admin-api.ts';
 import { appResources } from './app-resources.ts';
 import { cacheRoutes } from './cache-api.ts';
 import { composeCache } from './compose-cache.ts';
+import { composeFunctionRoles } from './compose-function-roles.ts';
 import { composeIam } from './compose-iam.ts';
 import { composeMetrics } from './compose-metrics.ts';
 import { composeTables } from './compose-tables.ts';
@@ -131,12 +133,27 @@ export async function startServer(
       perSize: config.spareRunners,
       maxSizes: 4,
       maxConcurrentSpawns: 2,
+      sharedModules: config.sdkModulesDir,
     },
     clock,
   );
   const cache = composeCache(config, clock);
+  // Each instance gets session credentials of its function's role (README: function roles).
+  const functionRoles = composeFunctionRoles({
+    registry,
+    clock,
+    ttlS: config.functionCredentialsTtlS,
+    region: config.region,
+    accountId: config.accountId,
+  });
   const pool = new Pool(
-    { maxInstances: config.maxInstances, scaleIntervalMs: 1000, identity, cacheFor: cache.forFunction },
+    {
+      maxInstances: config.maxInstances,
+      scaleIntervalMs: 1000,
+      identity,
+      cacheFor: cache.forFunction,
+      credentials: functionRoles.credentials,
+    },
     spares,
     clock,
   );
@@ -289,12 +306,21 @@ export async function startServer(
     warn: (message, details) => log.warn(details, message),
     observe: metrics.bus,
   });
-  const iam = await composeIam({ backends, credentials, clock, accountId: config.accountId });
+  const iam = await composeIam({
+    backends,
+    credentials,
+    clock,
+    accountId: config.accountId,
+    functionRoles: functionRoles.roles,
+  });
   const accessKeys = iam.accessKeys;
   const authenticate = authenticator(
-    (id) => accessKeys.secretFor(id),
+    (id) => iam.secretFor(id),
     () => clock.now(),
   );
+  // Every route authorizes the signer's request after authenticating it (root: everything).
+  const authorize = authorizeWith(iam.authorizer);
+  const scope = { region: config.region, account: config.accountId };
   const pollers = new QueuePollers({
     queues,
     clock,
@@ -320,13 +346,13 @@ export async function startServer(
   registry.onMappingChange((m, deleted) => tables.pollers.sync(m, deleted));
   const control = controlPlaneServer(
     [
-      metrics.route(authenticate),
-      sqsApi({ queues, authenticate, log }),
-      snsApi({ topics, signer, authenticate, log }),
-      iam.api(authenticate, log),
-      eventsApi({ bus, authenticate, log }),
-      schedulerApi({ scheduler, authenticate, log }),
-      dynamodbApi({ apis: tables.apis, authenticate, log }),
+      metrics.route(authenticate, authorize),
+      sqsApi({ queues, authenticate, authorize, scope, log }),
+      snsApi({ topics, signer, authenticate, authorize, scope, log }),
+      iam.api(authenticate, authorize, log),
+      eventsApi({ bus, authenticate, authorize, scope, log }),
+      schedulerApi({ scheduler, authenticate, authorize, scope, log }),
+      dynamodbApi({ apis: tables.apis, authenticate, authorize, scope, log }),
       lambdaApi({
         registry,
         deployer,
@@ -334,6 +360,7 @@ export async function startServer(
         async: asyncInvocations,
         identity,
         authenticate,
+        authorize,
         clock,
         accountConcurrency: config.maxInstances,
         queues,
@@ -341,7 +368,7 @@ export async function startServer(
         lastProcessingResult: (uuid) => tables.pollers.lastResult(uuid) ?? pollers.lastResult(uuid),
       }),
       // Before the admin routes: those claim every /admin/v1/ request once they have read its body.
-      cacheRoutes({ cache: cache.service, authenticate }),
+      cacheRoutes({ cache: cache.service, authenticate, authorize }),
       adminRoutes({
         registry,
         deployer,
@@ -351,7 +378,9 @@ export async function startServer(
         identity,
         readManifest: readManifestFromZip,
         authenticate,
+        authorize,
         accessKeys,
+        userArn: (name) => iam.service.user(name)?.arn,
       }),
     ],
     authenticate,

@@ -132,6 +132,21 @@ describe('the baton CLI against a running server', () => {
       BATON_ACCESS_KEY_ID: id,
       BATON_SECRET_ACCESS_KEY: secret,
     };
+    const refused = await runCli(['keys'], asBot);
+    assert.equal(refused.code, 1, 'a named key may do nothing until a policy allows it');
+    assert.match(refused.stderr, /AccessDeniedException/);
+    const policy = join(mkdtempSync(join(tmpdir(), 'baton-keys-')), 'keys.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: ['iam:ListAccessKeys', 'lambda:ListFunctions'], Resource: '*' },
+        ],
+      }),
+    );
+    const put = await runCli(['iam', 'put-user-policy', 'ci-bot', 'keys', policy], s.cliEnv);
+    assert.equal(put.code, 0, put.stderr);
     const listed = await runCli(['keys'], asBot);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, new RegExp(`${id}\\s+ci-bot`));

@@ -42,6 +42,21 @@ describe('baton iam against a running server', () => {
       BATON_ACCESS_KEY_ID: id,
       BATON_SECRET_ACCESS_KEY: secret,
     };
+    // A user's key may do nothing until a policy allows it.
+    const refused = await runCli(['iam', 'users'], asAlice);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /AccessDenied: User: arn:aws:iam::000000000000:user\/alice is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::000000000000:user\//,
+    );
+    writeFileSync(
+      join(dir, 'list.json'),
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*' }],
+      }),
+    );
+    assert.equal((await cli('put-user-policy', 'alice', 'list', join(dir, 'list.json'))).code, 0);
     const users = await runCli(['iam', 'users'], asAlice);
     assert.equal(users.code, 0, users.stderr);
     assert.match(

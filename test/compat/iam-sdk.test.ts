@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${aws:username}` is an IAM policy variable, written in a plain string on purpose.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -37,6 +38,18 @@ const SEND = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:jobs` },
+  ],
+});
+
+/** A user's rights over itself: `${aws:username}` is the caller's name. */
+const SELF = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['iam:GetUser', 'iam:ListAccessKeys'],
+      Resource: 'arn:aws:iam::*:user/${aws:username}',
+    },
   ],
 });
 
@@ -111,6 +124,13 @@ describe('IAM with @aws-sdk/client-iam (awsQuery) against a real baton up', () =
       secretAccessKey: AccessKey!.SecretAccessKey!,
     });
     try {
+      await fails(
+        bob.send(new GetUserCommand({})),
+        'AccessDenied',
+        403,
+        `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${ACCOUNT}:user/bob because no identity-based policy allows the iam:GetUser action`,
+      );
+      await iam.send(new PutUserPolicyCommand({ UserName: 'bob', PolicyName: 'self', PolicyDocument: SELF }));
       assert.equal(
         (await bob.send(new GetUserCommand({}))).User?.UserName,
         'bob',
@@ -145,6 +165,7 @@ describe('IAM with @aws-sdk/client-iam (awsQuery) against a real baton up', () =
       const keys = await iam.send(new ListAccessKeysCommand({ UserName: 'bob' }));
       for (const k of keys.AccessKeyMetadata ?? [])
         await iam.send(new DeleteAccessKeyCommand({ UserName: 'bob', AccessKeyId: k.AccessKeyId! }));
+      await iam.send(new DeleteUserPolicyCommand({ UserName: 'bob', PolicyName: 'self' }));
       await iam.send(new DeleteUserCommand({ UserName: 'bob' }));
     } finally {
       bob.destroy();

@@ -11,7 +11,7 @@ import { Registry } from '../../src/registry/registry.ts';
 import { resolveTarget } from '../../src/registry/resolve.ts';
 import { cacheCalls } from '../../src/runtime/cache-calls.ts';
 import { Invoker } from '../../src/runtime/invoker.ts';
-import { Pool } from '../../src/runtime/pool.ts';
+import { Pool, type PoolCredentials } from '../../src/runtime/pool.ts';
 import { SparePool } from '../../src/runtime/spares.ts';
 import { defaultRunnerPath } from '../../src/server/config.ts';
 import { cacheNamespaceOf } from '../../src/services/cache/namespace.ts';
@@ -46,7 +46,14 @@ export interface Harness {
  * service to give functions `baton.cache` (each in its app's namespace, as the server does).
  */
 export async function createHarness(
-  opts: { clock?: Clock; maxInstances?: number; spares?: number; cache?: CacheService } = {},
+  opts: {
+    clock?: Clock;
+    maxInstances?: number;
+    spares?: number;
+    cache?: CacheService;
+    /** Session credentials for instances, as the server's function roles issue them. */
+    credentials?: PoolCredentials;
+  } = {},
 ): Promise<Harness> {
   const clock = opts.clock ?? systemClock;
   const dataDir = mkdtempSync(join(tmpdir(), 'baton-test-'));
@@ -68,6 +75,7 @@ export async function createHarness(
       scaleIntervalMs: 1000,
       identity: { region: 'us-east-1', accountId: '000000000000', endpointUrl: 'http://127.0.0.1:1' },
       cacheFor: opts.cache && ((rec) => cacheCalls(opts.cache!, cacheNamespaceOf(rec))),
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
     },
     spares,
     clock,

@@ -4,9 +4,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
+import { authorizeWith } from '../../src/aws/access.ts';
 import { authenticator } from '../../src/aws/auth.ts';
 import { signRequest } from '../../src/aws/sigv4-sign.ts';
 import { isBatonError } from '../../src/core/errors.ts';
+import { Authorizer, keyCaller } from '../../src/governance/authorizer.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { controlPlaneServer } from '../../src/server/control-plane.ts';
 import { metricsRoutes, tokenMatches } from '../../src/server/metrics-api.ts';
@@ -21,10 +23,21 @@ async function control(opts: { token?: string; off?: boolean }): Promise<{ serve
     (id) => (id === CREDS.accessKeyId ? CREDS.secretAccessKey : undefined),
     () => Date.now(),
   );
+  // The one key is the root's: it may read the metrics.
+  const authorize = authorizeWith(
+    new Authorizer({
+      accountId: '000000000000',
+      principalOf: (id) =>
+        id === CREDS.accessKeyId ? keyCaller('000000000000', { kind: 'root' }) : undefined,
+      policiesOf: () => [],
+      now: () => Date.now(),
+    }),
+  );
   const route = metricsRoutes({
     scrape: opts.off ? undefined : async () => ({ contentType: 'text/plain; version=0.0.4', body: TEXT }),
     token: opts.token,
     authenticate,
+    authorize,
   });
   const server = controlPlaneServer([route], authenticate, pino({ level: 'silent' }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -3,10 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
+import { isAccessDenied } from '../../governance/authorizer.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { isTableError, TableError } from '../../services/tables/errors.ts';
 import type { TableOperation } from '../../services/tables/service.ts';
+import type { ArnScope, Authorize } from '../access.ts';
 import { type Authenticate, readAuthenticated } from '../auth.ts';
+import { dynamodbAccess } from './access.ts';
 
 /** BatchWriteItem may carry 16 MB; leave room for JSON escaping. */
 const BODY_LIMIT = 20 * 1024 * 1024;
@@ -17,12 +20,15 @@ const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
  * DynamoDB and DynamoDB Streams on the control port: awsJson1_0, `X-Amz-Target:
  * DynamoDB_20120810.*` and `DynamoDBStreams_20120810.*`, SigV4-signed for `dynamodb`. Errors
  * answer 400 (500 for Baton's own faults) with `{__type, message}` plus the fields some errors
- * carry (Item, CancellationReasons). Answers carry `x-amz-crc32`, which botocore checks.
+ * carry (Item, CancellationReasons). Answers carry `x-amz-crc32`, which botocore checks. Calls
+ * are authorized (`./access.ts`) before they run; a denial is 400 `AccessDeniedException`.
  */
 export function dynamodbApi(deps: {
   /** Operations by target prefix (`DynamoDB_20120810`, `DynamoDBStreams_20120810`). */
   apis: Record<string, Record<string, TableOperation>>;
   authenticate: Authenticate;
+  authorize: Authorize;
+  scope: ArnScope;
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   return async (req, res, url) => {
@@ -67,10 +73,15 @@ export function dynamodbApi(deps: {
       } catch {
         throw new TableError('SerializationException', 'Start of structure or map found where not expected');
       }
+      deps.authorize(signed.accessKeyId, dynamodbAccess(action, input, deps.scope), req, signed.region);
       send(200, await op(input));
     } catch (e) {
       if (res.headersSent) {
         res.destroy();
+        return true;
+      }
+      if (isAccessDenied(e)) {
+        send(400, { __type: 'com.amazon.coral.service#AccessDeniedException', message: e.message });
         return true;
       }
       const err = isTableError(e)

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
+import { isAccessDenied } from '../../governance/authorizer.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { BusError } from '../../services/bus/errors.ts';
 import type { BusService, Input } from '../../services/bus/service.ts';
+import type { ArnScope, Authorize } from '../access.ts';
 import { type Authenticate, readAuthenticated } from '../auth.ts';
+import { eventsAccess } from './access.ts';
 import { EVENTS_ERRORS } from './errors.ts';
 import { eventsOperations } from './operations.ts';
 
@@ -16,11 +19,14 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /**
  * The EventBridge API on the control port: awsJson1_1, `X-Amz-Target: AWSEvents.*`, SigV4-signed
- * for the `events` service. Errors answer 400 with `{__type, message}`.
+ * for the `events` service, then authorized (`./access.ts`). Errors answer 400 with
+ * `{__type, message}`, a denial included (`AccessDeniedException`, 400, as EventBridge answers it).
  */
 export function eventsApi(deps: {
   bus: BusService;
   authenticate: Authenticate;
+  authorize: Authorize;
+  scope: ArnScope;
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = eventsOperations(deps.bus);
@@ -60,10 +66,15 @@ export function eventsApi(deps: {
         send(400, { __type: 'UnknownOperationException', message: `Unknown operation ${action}` });
         return true;
       }
+      deps.authorize(signed.accessKeyId, eventsAccess(action, input, deps.scope), req, signed.region);
       send(200, await op(input));
     } catch (e) {
       if (res.headersSent) {
         res.destroy();
+        return true;
+      }
+      if (isAccessDenied(e)) {
+        send(400, { __type: 'AccessDeniedException', message: e.message });
         return true;
       }
       const err =

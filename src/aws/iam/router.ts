@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
+import { isAccessDenied } from '../../governance/authorizer.ts';
 import { IamError } from '../../governance/iam/errors.ts';
 import type { Input } from '../../governance/iam/input.ts';
 import type { IamService } from '../../governance/iam/service.ts';
 import { type RequestTarget, readBody } from '../../server/http-io.ts';
+import type { Authorize } from '../access.ts';
 import { type Authenticate, QUERY_AUTH_FAILURES } from '../auth.ts';
 import { scopeService } from '../sqs/query.ts';
+import { type IamLookups, iamAccess } from './access.ts';
 import { IAM_STATUS } from './errors.ts';
 import { iamOperations } from './operations.ts';
 import { errorXml, responseXml } from './xml.ts';
@@ -51,16 +54,32 @@ function parseForm(url: RequestTarget, body: Buffer): { action: string | undefin
 /**
  * The IAM API on the control port, in the awsQuery protocol (version 2010-05-08): `Action=…`
  * form posts signed for `iam`, XML answers. IAM is global: any region in the scope is accepted.
+ * Requests are authorized (`./access.ts`) before they run; a denial is IAM's 403 `AccessDenied`.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/iam-api.pdf
  */
 export function iamApi(deps: {
   iam: IamService;
   authenticate: Authenticate;
+  authorize: Authorize;
+  accountId: string;
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = iamOperations(deps.iam);
+  const lookups: IamLookups = {
+    account: deps.accountId,
+    userArn: (name) => deps.iam.user(name)?.arn,
+    roleArn: (name) => deps.iam.role(name)?.arn,
+    callerArn: (key) => {
+      const p = deps.iam.principalOf(key);
+      return p?.kind === 'user' ? p.user.arn : p && `arn:aws:iam::${deps.accountId}:root`;
+    },
+  };
 
   const fail = (res: ServerResponse, e: unknown, requestId: string, action: string | undefined) => {
+    if (isAccessDenied(e)) {
+      sendXml(res, 403, errorXml('Sender', 'AccessDenied', e.message, requestId), requestId);
+      return;
+    }
     const err =
       e instanceof IamError
         ? e
@@ -100,6 +119,12 @@ export function iamApi(deps: {
           'InvalidAction',
           `Could not find operation ${action ?? '(none)'} for version 2010-05-08`,
         );
+      deps.authorize(
+        auth.accessKeyId,
+        iamAccess(action!, parsed.input, auth.accessKeyId, lookups),
+        req,
+        auth.region,
+      );
       const out = await op(parsed.input, auth.accessKeyId);
       sendXml(res, 200, responseXml(action!, out, requestId), requestId);
     } catch (e) {

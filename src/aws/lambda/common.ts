@@ -12,6 +12,7 @@ import type { AsyncDispatcher } from '../../runtime/async/dispatcher.ts';
 import { functionArn, type PlatformIdentity } from '../../runtime/function-env.ts';
 import type { Invoker } from '../../runtime/invoker.ts';
 import { type RequestTarget, sendJson } from '../../server/http-io.ts';
+import type { Authorize } from '../access.ts';
 import type { Authenticate } from '../auth.ts';
 import { loggingFromWire } from './logging-config.ts';
 import { parseFunctionRef } from './names.ts';
@@ -23,6 +24,7 @@ export interface LambdaApiDeps {
   async: AsyncDispatcher;
   identity: PlatformIdentity;
   authenticate: Authenticate;
+  authorize: Authorize;
   clock: Clock;
   /** The account's concurrency: the platform's instance cap. */
   accountConcurrency: number;
@@ -209,6 +211,8 @@ export function lambdaContext(deps: LambdaApiDeps) {
         idleTimeout: base?.idleTimeout,
         logging: loggingFromWire(o.LoggingConfig, base?.logging as LoggingSettings | undefined),
         logRetentionDays: base?.logRetentionDays,
+        // Lambda's `Role`: its instances get that role's credentials (src/governance/function-roles.ts).
+        role: o.Role ?? base?.role,
       },
       'function',
     );

@@ -8,6 +8,12 @@ export function lambdaTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
+/** The ARN of a function's role as configured (a name becomes an ARN); `baton-default` for none. */
+function roleArnOf(role: string | undefined, accountId: string): string {
+  if (role?.startsWith('arn:')) return role;
+  return `arn:aws:iam::${accountId}:role/${role ?? 'baton-default'}`;
+}
+
 /**
  * A function (its `$LATEST` or a version) as Lambda's FunctionConfiguration shape.
  * https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html
@@ -18,7 +24,7 @@ export function functionConfiguration(rec: FunctionRecord, p: PlatformIdentity):
     FunctionName: rec.name,
     FunctionArn: functionArn(p, version === '$LATEST' ? rec.name : `${rec.name}:${version}`),
     Runtime: rec.runtime,
-    Role: `arn:aws:iam::${p.accountId}:role/baton-default`,
+    Role: roleArnOf(rec.role, p.accountId),
     Handler: rec.handler,
     CodeSize: rec.codeSize,
     Description: rec.description ?? '',

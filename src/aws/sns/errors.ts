@@ -28,4 +28,5 @@ export const SIGV4_CODES: Record<SigV4Failure, string> = {
   SignatureMismatch: 'SignatureDoesNotMatch',
   RequestExpired: 'RequestExpired',
   WrongService: 'SignatureDoesNotMatch',
+  ExpiredToken: 'ExpiredToken',
 };

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
+import { isAccessDenied } from '../../governance/authorizer.ts';
 import { type RequestTarget, readBody } from '../../server/http-io.ts';
 import { TopicError } from '../../services/topics/errors.ts';
 import type { TopicService } from '../../services/topics/service.ts';
 import type { MessageSigner } from '../../services/topics/signing.ts';
+import type { ArnScope, Authorize } from '../access.ts';
 import type { Authenticate } from '../auth.ts';
+import { snsAccess, snsSpelling } from './access.ts';
 import { SIGV4_CODES, SNS_STATUS } from './errors.ts';
 import { snsOperations } from './operations.ts';
 import { errorXml, isSnsRequest, parseQuery, responseXml } from './query.ts';
@@ -27,19 +30,23 @@ function sendXml(res: ServerResponse, status: number, xml: string, requestId: st
  * The SNS API on the control port, in the awsQuery protocol (`Action=…` form posts, XML answers),
  * SigV4-signed for the `sns` service. Two GETs are served unsigned, as SNS serves them to the
  * endpoints it delivers to: the signing certificate (`SigningCertURL`), and the `SubscribeURL`
- * of a confirmation message, where the token itself is the credential.
+ * of a confirmation message, where the token itself is the credential. Signed requests are
+ * authorized (`./access.ts`) before they run; a denial is SNS's 403 `AuthorizationError`.
  */
 export function snsApi(deps: {
   topics: TopicService;
   signer: MessageSigner;
   authenticate: Authenticate;
+  authorize: Authorize;
+  scope: ArnScope;
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = snsOperations(deps.topics);
 
   const fail = (res: ServerResponse, e: unknown, requestId: string, path: string) => {
-    const err =
-      e instanceof TopicError
+    const err = isAccessDenied(e)
+      ? new TopicError('AuthorizationError', e.messageFor(snsSpelling))
+      : e instanceof TopicError
         ? e
         : isBatonError(e, 'RequestTooLarge')
           ? new TopicError('InvalidParameter', `Invalid parameter: ${e.message}`)
@@ -102,6 +109,7 @@ export function snsApi(deps: {
           'InvalidAction',
           `Could not find operation ${action ?? '(none)'} for version 2010-03-31`,
         );
+      deps.authorize(auth.accessKeyId, snsAccess(action!, input, deps.scope), req, auth.region);
       const out = await op(input, auth.accessKeyId);
       sendXml(res, 200, responseXml(action!, out, requestId), requestId);
     } catch (e) {

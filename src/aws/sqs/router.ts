@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
+import { isAccessDenied } from '../../governance/authorizer.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { QueueError } from '../../services/queues/errors.ts';
 import type { Input, Output, QueueService } from '../../services/queues/service.ts';
+import type { ArnScope, Authorize } from '../access.ts';
 import { type Authenticate, QUERY_AUTH_FAILURES, readAuthenticated } from '../auth.ts';
+import { sqsAccess } from './access.ts';
 import { jsonErrorType, SQS_ERRORS } from './errors.ts';
 import { sqsOperations } from './operations.ts';
 import { isQueryRequest, parseQueryInput, queryErrorXml, queryResponseXml } from './query.ts';
@@ -17,11 +20,15 @@ const TARGET_PREFIX = 'AmazonSQS.';
 /**
  * The SQS API on the control port, in both of its protocols: awsJson1_0 (`X-Amz-Target:
  * AmazonSQS.*`, current SDKs) and the query protocol (`Action=…`, XML answers; older clients and
- * the AWS CLI v1). Requests are SigV4-signed for the `sqs` service.
+ * the AWS CLI v1). Requests are SigV4-signed for the `sqs` service, then authorized
+ * (`./access.ts`); a denial answers 403 `AccessDenied`, as SQS does, with the action in lower
+ * case in its message (`sqs:sendmessage`), as SQS writes it.
  */
 export function sqsApi(deps: {
   queues: QueueService;
   authenticate: Authenticate;
+  authorize: Authorize;
+  scope: ArnScope;
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = sqsOperations(deps.queues);
@@ -31,6 +38,21 @@ export function sqsApi(deps: {
     if (!json && !isQueryRequest(req, url)) return false;
     const requestId = randomUUID();
     const fail = (e: unknown, query: boolean) => {
+      if (isAccessDenied(e)) {
+        const message = e.messageFor((a) => a.toLowerCase());
+        if (query) {
+          res.writeHead(403, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+          res.end(queryErrorXml('Sender', 'AccessDenied', message, requestId));
+          return;
+        }
+        res.writeHead(403, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-requestid': requestId,
+          'x-amzn-query-error': 'AccessDenied;Sender',
+        });
+        res.end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message }));
+        return;
+      }
       const err =
         e instanceof QueueError
           ? e
@@ -113,6 +135,7 @@ export function sqsApi(deps: {
         }
         throw new QueueError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
       }
+      deps.authorize(signed.accessKeyId, sqsAccess(action, input, deps.scope), req, signed.region);
       const out: Output = await op(input, signed.accessKeyId);
       if (json) {
         const text = JSON.stringify(out);

@@ -1,8 +1,9 @@
 /**
  * The runner: the program inside every instance process. It starts generic (pre-started by the
  * pool, before any function is chosen), becomes one function on `init`, then serves invocations
- * one at a time. It runs under Node's permission model, so it can read only the runner file and
- * its own sandbox, and write only its sandbox's tmp folder.
+ * one at a time. It runs under Node's permission model, so it can read only the runner file, its
+ * own sandbox and the shared AWS SDK (`../shared-modules.ts`), and write only its sandbox's tmp
+ * folder.
  */
 import { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';

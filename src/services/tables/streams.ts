@@ -71,6 +71,17 @@ interface Iterator {
   issued: number;
 }
 
+/** The stream ARN a shard iterator reads (for authorizing GetRecords); undefined if it is none. */
+export function iteratorStreamArn(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2048) return undefined;
+  try {
+    const it = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Partial<Iterator>;
+    return typeof it.arn === 'string' ? it.arn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StreamsDeps {
   backend: TableBackend;
   now: () => number;

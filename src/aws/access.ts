@@ -1,0 +1,58 @@
+/**
+ * What every AWS wire adapter shares for authorization: the scope its ARNs are built in, and the
+ * `Authorize` step each router runs right after SigV4 verification and before the operation.
+ * Each service's own `access.ts` maps an operation and its parsed input to the actions and ARNs
+ * AWS checks; this module adds the keys of the HTTP request itself and asks the `Authorizer`.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+ */
+import type { IncomingMessage } from 'node:http';
+import type { AccessRequest, Authorizer } from '../governance/authorizer.ts';
+import type { RequestContext } from '../governance/policy/index.ts';
+
+/** The region and account that Baton's ARNs carry (`BATON_REGION`, `BATON_ACCOUNT_ID`). */
+export interface ArnScope {
+  region: string;
+  account: string;
+}
+
+/**
+ * Decides one call: throws `AccessDenied` unless the signer may make every one of `requests`.
+ * `region` is the SigV4 scope's (`aws:RequestedRegion`).
+ */
+export type Authorize = (
+  accessKeyId: string,
+  requests: readonly AccessRequest[],
+  req: IncomingMessage,
+  region: string,
+) => void;
+
+/**
+ * The global condition keys of an HTTP request: `aws:SourceIp` (the peer's address; IPv4-mapped
+ * IPv6 is tested as IPv4 by the engine), `aws:RequestedRegion`, and `aws:SecureTransport`
+ * (`false`: the control port speaks plain HTTP; TLS in front of it is invisible to Baton).
+ * `aws:CurrentTime` and `aws:EpochTime` come from the clock, in the engine.
+ */
+export function requestKeys(req: IncomingMessage, region: string): RequestContext {
+  return {
+    'aws:SourceIp': req.socket.remoteAddress ?? '',
+    'aws:RequestedRegion': region,
+    'aws:SecureTransport': 'false',
+  };
+}
+
+/** The `Authorize` step over an `Authorizer`. */
+export function authorizeWith(authorizer: Pick<Authorizer, 'checkAll'>): Authorize {
+  return (accessKeyId, requests, req, region) =>
+    authorizer.checkAll(accessKeyId, requests, requestKeys(req, region));
+}
+
+/** One request, as most operations make. */
+export const one = (action: string, resource: string, context?: RequestContext): AccessRequest[] => [
+  context ? { action, resource, context } : { action, resource },
+];
+
+/** A string member of a parsed input, or undefined. */
+export function member(input: Record<string, unknown>, key: string): string | undefined {
+  const v = input[key];
+  return typeof v === 'string' ? v : undefined;
+}
