@@ -1,8 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
 import type { Logger } from 'pino';
 import { authorizeWith } from '../aws/access.ts';
 import { authenticator } from '../aws/auth.ts';
@@ -17,7 +14,6 @@ import { openPostgres } from '../backends/postgres/database.ts';
 import { postgresQueues } from '../backends/postgres/queues.ts';
 import { postgresTables } from '../backends/postgres/tables.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
-import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
 import { CodeStore } from '../deploy/code-store.ts';
 import { Deployer } from '../deploy/deployer.ts';
@@ -30,15 +26,8 @@ import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
 import { arnSender } from '../services/arn-sender.ts';
-import { BusDeliverer } from '../services/bus/deliverer.ts';
-import { RULE_SCHEDULE_GROUP, ruleSchedule, scheduledEvent } from '../services/bus/rule-schedules.ts';
-import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
-import { BusService } from '../services/bus/service.ts';
 import type { CacheService } from '../services/cache/service.ts';
 import { QueueService } from '../services/queues/service.ts';
-import { scheduleDeliverer } from '../services/scheduler/deliver.ts';
-import { ScheduleLoop } from '../services/scheduler/loop.ts';
-import { SchedulerService } from '../services/scheduler/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
 import { TopicService } from '../services/topics/service.ts';
 import { loadSigningIdentity, MessageSigner } from '../services/topics/signing.ts';
@@ -48,6 +37,7 @@ import { adminRoutes } from './admin-api.ts';
 import { appResources } from './app-resources.ts';
 import { cacheRoutes } from './cache-api.ts';
 import { composeCache } from './compose-cache.ts';
+import { composeEvents } from './compose-events.ts';
 import { composeFunctionRoles } from './compose-function-roles.ts';
 import { composeIam } from './compose-iam.ts';
 import { composeMetrics } from './compose-metrics.ts';
@@ -55,6 +45,7 @@ import { composeTables } from './compose-tables.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
 import type { Credentials } from './credentials.ts';
+import { listen, readManifestFromZip } from './listen.ts';
 
 export interface RunningServer {
   gatewayUrl: string;
@@ -69,31 +60,6 @@ export interface RunningServer {
   cache: CacheService;
   /** Stops taking requests, lets running invocations finish (up to `graceMs`), then stops. */
   close(graceMs?: number): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string, what: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why =
-        e.code === 'EADDRINUSE'
-          ? 'is in use'
-          : e.code === 'EACCES'
-            ? 'is not allowed'
-            : `failed (${e.code ?? e.message})`;
-      reject(new BatonError('InvalidParameterValue', `${what}: ${host}:${port} ${why}`, { cause: e }));
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function readManifestFromZip(zip: Uint8Array): string | undefined {
-  try {
-    const files = unzipSync(zip, { filter: (f) => f.name === 'baton.yaml' });
-    const file = files['baton.yaml'];
-    return file ? Buffer.from(file).toString('utf8') : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Composes Baton: storage, registry, runtime, telemetry and the two listeners. */
@@ -259,53 +225,17 @@ export async function startServer(
     warn: (message, details) => log.warn(details, message),
     observe: metrics.topics,
   });
-  const scheduleLoop = new ScheduleLoop({
-    backend: backends.schedules,
+  const events = await composeEvents({
+    backends,
     clock,
-    deliver: scheduleDeliverer(send, () => clock.now()),
-    rateScale: config.rateScale,
-    deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
-    warn: (message, details) => log.warn(details, message),
+    config,
+    log,
+    queues,
+    senders: senderDeps,
+    send,
+    ...(metrics.bus ? { observeBus: metrics.bus } : {}),
   });
-  const scheduler = await SchedulerService.open({
-    backend: backends.schedules,
-    clock,
-    region: config.region,
-    accountId: config.accountId,
-    onChange: (group, name, record) => void scheduleLoop.sync(group, name, record),
-  });
-  const bus = new BusService({
-    backend: backends.bus,
-    clock,
-    accountId: config.accountId,
-    region: config.region,
-    wake: () => busDeliveries.wake(),
-    ruleChanged: (busName, name, rule) => {
-      const schedule = rule && ruleSchedule(rule, bus.ruleArn(busName, name));
-      void ruleLoop.sync(RULE_SCHEDULE_GROUP, `${busName}/${name}`, schedule);
-    },
-  });
-  // Scheduled rules fire through a schedule loop of their own, with the same fire-once ledger.
-  const ruleLoop = new ScheduleLoop({
-    backend: backends.schedules,
-    clock,
-    deliver: async (ruleArn, _payload, schedule) => {
-      const slash = schedule.name.indexOf('/');
-      const event = scheduledEvent(ruleArn, clock.now(), config);
-      await bus.fireRule(schedule.name.slice(0, slash), schedule.name.slice(slash + 1), event);
-    },
-    rateScale: config.rateScale,
-    deleteSchedule: async () => undefined,
-    warn: (message, details) => log.warn(details, message),
-  });
-  const busDeliveries = new BusDeliverer({
-    backend: backends.bus,
-    clock,
-    send: targetSender(senderDeps),
-    deadLetter: deadLetterSender(queues),
-    warn: (message, details) => log.warn(details, message),
-    observe: metrics.bus,
-  });
+  const { bus, scheduler } = events;
   const iam = await composeIam({
     backends,
     credentials,
@@ -399,11 +329,9 @@ export async function startServer(
   pool.start();
   await asyncInvocations.start();
   await topicDeliveries.start();
-  await bus.start();
-  await busDeliveries.start();
+  await events.startBus();
   queues.start();
-  await scheduleLoop.start(await scheduler.allSchedules());
-  await ruleLoop.evaluate();
+  await events.startSchedules();
   for (const m of registry.mappings()) pollers.sync(m, false);
   tables.start(registry.mappings());
   logs.start();
@@ -429,20 +357,12 @@ export async function startServer(
         gateway.closeIdleConnections();
         asyncInvocations.close();
         topicDeliveries.close();
-        busDeliveries.close();
         pollers.close();
         await tables.close();
         queues.close();
-        scheduleLoop.close();
-        ruleLoop.close();
+        events.close();
         await Promise.race([
-          Promise.all([
-            invoker.drain(),
-            asyncInvocations.idle(),
-            topicDeliveries.idle(),
-            busDeliveries.idle(),
-            scheduleLoop.idle(),
-          ]),
+          Promise.all([invoker.drain(), asyncInvocations.idle(), topicDeliveries.idle(), events.idle()]),
           new Promise((r) => setTimeout(r, graceMs).unref()),
         ]);
         pool.close();
