@@ -56,3 +56,21 @@ export function member(input: Record<string, unknown>, key: string): string | un
   const v = input[key];
   return typeof v === 'string' ? v : undefined;
 }
+
+/**
+ * Attaches each request's resource policy (a queue's or topic's `Policy` attribute, a function's
+ * policy), as the service stores it, so that the authorizer weighs it beside the caller's
+ * identity policies. `policyOf` answers undefined for a resource without one, or one that does
+ * not exist (the operation fails on its own after). Requests on `*` have no resource to ask.
+ */
+export async function withResourcePolicies(
+  requests: AccessRequest[],
+  policyOf: (resource: string) => string | undefined | Promise<string | undefined>,
+): Promise<AccessRequest[]> {
+  for (const r of requests) {
+    if (r.resource === '*' || r.resourcePolicy !== undefined) continue;
+    const policy = await policyOf(r.resource);
+    if (policy) r.resourcePolicy = policy;
+  }
+  return requests;
+}

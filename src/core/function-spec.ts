@@ -87,6 +87,20 @@ export type HttpAuthSpec =
       secret?: string;
       /** The token must carry at least one of these in `scope` or `scp`; empty: no check. */
       scopes: string[];
+    }
+  /** A function decides, as API Gateway HTTP APIs' Lambda (REQUEST) authorizer. */
+  | {
+      type: 'lambda';
+      /** The authorizer function's name. */
+      function: string;
+      /** `$request.header.NAME` / `$request.querystring.NAME`: all must be present, else 401. */
+      identitySource: string[];
+      /** The function answers `{ isAuthorized, context }` (2.0 only) instead of an IAM policy. */
+      enableSimpleResponses: boolean;
+      /** Seconds a result is cached, keyed by the identity source values; 0: not cached. */
+      resultTtlSeconds: number;
+      /** The authorizer event's format. */
+      payloadFormatVersion: '1.0' | '2.0';
     };
 
 /** A deployed function, as the registry stores it. */

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape } from '../gateway/route-spec.ts';
+import * as guard from '../governance/guardrails.ts';
 import type { Registry } from '../registry/registry.ts';
 import { type AppResources, type SyncContext, syncMappings, syncRules, syncTopics } from './app-sync.ts';
 import type { CodeStore } from './code-store.ts';
@@ -42,6 +43,8 @@ export class Deployer {
     private readonly code: CodeStore,
     private readonly clock: Clock,
     private readonly resources?: AppResources,
+    /** Account-wide limits every change is checked against (src/governance/guardrails.ts). */
+    readonly guardrails: guard.Guardrails = guard.DEFAULT_GUARDRAILS,
   ) {}
 
   private async record(
@@ -96,6 +99,7 @@ export class Deployer {
   ): Promise<{ record: FunctionRecord; warnings: string[] }> {
     validateFunctionName(name);
     if (this.registry.get(name)) throw new BatonError('ResourceConflict', `Function already exist: ${name}`);
+    guard.checkFunctionGuardrails(this.guardrails, this.registry.list(), name, config);
     const code = await this.code.putZip(zip);
     const record = await this.record(name, config, code, null, undefined);
     if (extras.description) record.description = extras.description;
@@ -116,6 +120,8 @@ export class Deployer {
   ): Promise<{ record: FunctionRecord; warnings: string[] }> {
     const previous = this.registry.get(name);
     if (!previous) throw new BatonError('ResourceNotFound', `Function not found: ${name}`);
+    if (change.config)
+      guard.checkFunctionGuardrails(this.guardrails, this.registry.list(), name, change.config, previous);
     const code = change.zip
       ? await this.code.putZip(change.zip)
       : { sha256: previous.codeSha256, size: previous.codeSize };
@@ -281,6 +287,7 @@ export class Deployer {
         );
     }
     checkRoutes(this.registry, app, functions);
+    guard.checkAppGuardrails(this.guardrails, this.registry.list(), app, functions);
     const tablePlans = this.resources
       ? await checkTables(this.sync(), app, tables, tableEvents, queues, topics)
       : [];

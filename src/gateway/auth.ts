@@ -20,10 +20,26 @@ export type Authorizer =
   | { kind: 'none' }
   /** Keys by the sha256 of their value: a lookup that does not compare the secret byte by byte. */
   | { kind: 'apiKey'; keys: Map<string, string> }
-  | { kind: 'jwt'; policy: JwtPolicy; secret: Buffer | undefined; jwksUrl: string | undefined };
+  | { kind: 'jwt'; policy: JwtPolicy; secret: Buffer | undefined; jwksUrl: string | undefined }
+  /** Decided by a function: the gateway's `LambdaAuthorizers` runs it (`lambda-authorizer.ts`). */
+  | { kind: 'lambda'; spec: LambdaAuthSpec };
+
+export type LambdaAuthSpec = Extract<HttpAuthSpec, { type: 'lambda' }>;
+
+/** What a Lambda authorizer that allowed the request passes on to the route's event. */
+export interface LambdaGrant {
+  context: Record<string, unknown>;
+  /** Set by IAM policy responses. */
+  principalId?: string;
+}
 
 export type AuthResult =
-  | { ok: true; jwt?: { claims: Record<string, unknown>; scopes: string[] | undefined }; keyName?: string }
+  | {
+      ok: true;
+      jwt?: { claims: Record<string, unknown>; scopes: string[] | undefined };
+      keyName?: string;
+      lambda?: LambdaGrant;
+    }
   | { ok: false; answer: Answer; headers?: Record<string, string>; reason: string };
 
 const OK: AuthResult = { ok: true };
@@ -41,6 +57,7 @@ export function compileAuth(
   problems: string[],
 ): Authorizer {
   if (!spec) return NO_AUTH;
+  if (spec.type === 'lambda') return { kind: 'lambda', spec };
   if (spec.type === 'apiKey') {
     const keys = new Map<string, string>();
     for (const k of spec.keys) {
@@ -83,6 +100,8 @@ export function authorize(
   nowMs: number,
 ): AuthResult | Promise<AuthResult> {
   if (auth.kind === 'none') return OK;
+  // The gateway sends Lambda authorizers to `LambdaAuthorizers` before it gets here.
+  if (auth.kind === 'lambda') return refused(ANSWERS.internal, 'Lambda authorizer not wired');
   if (auth.kind === 'apiKey') {
     // As API Gateway's API keys (REST APIs): a missing or unknown key is 403 Forbidden.
     const given = header('x-api-key');

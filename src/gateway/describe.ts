@@ -14,6 +14,9 @@ export function describeRoutes(routes: readonly HttpRouteSpec[] | undefined): Re
     else if (r.auth?.type === 'jwt') {
       const { secret, type: _t, ...jwt } = r.auth;
       out.auth = { jwt: secret === undefined ? jwt : { ...jwt, secret: redactSecret(secret) } };
+    } else if (r.auth?.type === 'lambda') {
+      const { type: _t, ...lambda } = r.auth;
+      out.auth = { lambda };
     }
     if (r.throttle) out.throttle = r.throttle;
     if (r.maxBodyBytes !== undefined) out.maxBodyBytes = r.maxBodyBytes;

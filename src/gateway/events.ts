@@ -1,3 +1,4 @@
+import type { LambdaGrant } from './auth.ts';
 import {
   apiGatewayTime,
   dict,
@@ -22,6 +23,8 @@ export interface ApiIdentity {
   accountId: string;
   /** Stable per Baton installation (see `apiIdFor`). */
   apiId: string;
+  /** For route ARNs (`arn:aws:execute-api:REGION:…`); default `us-east-1`. */
+  region?: string;
 }
 
 /** What route selection and authorization add to a request. */
@@ -33,6 +36,8 @@ export interface RouteInfo {
   pathParameters: Record<string, string> | undefined;
   /** Set when a JWT authorizer let the request through. */
   jwt: { claims: Record<string, unknown>; scopes: string[] | undefined } | undefined;
+  /** Set when a Lambda authorizer let the request through. */
+  lambda?: LambdaGrant;
 }
 
 export function eventV2(req: GatewayRequest, route: RouteInfo, api: ApiIdentity): Record<string, unknown> {
@@ -58,6 +63,7 @@ export function eventV2(req: GatewayRequest, route: RouteInfo, api: ApiIdentity)
   const requestContext: Record<string, unknown> = { accountId: api.accountId, apiId: api.apiId };
   if (route.jwt)
     requestContext.authorizer = { jwt: { claims: route.jwt.claims, scopes: route.jwt.scopes ?? null } };
+  else if (route.lambda) requestContext.authorizer = { lambda: route.lambda.context };
   requestContext.domainName = domainName;
   requestContext.domainPrefix = domainPrefix;
   requestContext.http = {
@@ -108,7 +114,11 @@ export function eventV1(req: GatewayRequest, route: RouteInfo, api: ApiIdentity)
     requestContext: {
       accountId: api.accountId,
       apiId: api.apiId,
-      authorizer: route.jwt ? { claims: route.jwt.claims, scopes: route.jwt.scopes ?? null } : undefined,
+      authorizer: route.jwt
+        ? { claims: route.jwt.claims, scopes: route.jwt.scopes ?? null }
+        : route.lambda
+          ? authorizerV1(route.lambda)
+          : undefined,
       domainName,
       domainPrefix,
       extendedRequestId: req.requestId,
@@ -141,4 +151,11 @@ export function eventV1(req: GatewayRequest, route: RouteInfo, api: ApiIdentity)
     body: body.body ?? null,
     isBase64Encoded: body.isBase64Encoded,
   };
+}
+
+/** 1.0 events carry a Lambda authorizer's context as REST APIs do: its keys, and `principalId`. */
+function authorizerV1(grant: LambdaGrant): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...grant.context };
+  if (grant.principalId !== undefined) out.principalId = grant.principalId;
+  return out;
 }

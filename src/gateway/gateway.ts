@@ -11,6 +11,7 @@ import { type AuthResult, authorize } from './auth.ts';
 import { isCorsHeader } from './cors.ts';
 import { type ApiIdentity, eventV1, eventV2, type RouteInfo } from './events.ts';
 import { JwksCache } from './jwks.ts';
+import { LambdaAuthorizers } from './lambda-authorizer.ts';
 import { type GatewayRequest, headerOf } from './request.ts';
 import { type GatewayResponse, responseV1, responseV2 } from './response.ts';
 import { type CompiledRoute, jwksUrlsOf, RouteTable } from './route-table.ts';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   integrationTimeoutMs?: number;
   /** Told of every answered request (metrics); absent when they are off. */
   observe?: GatewayObserver;
+  /** Ms the longest wait for a Lambda authorizer (API Gateway's 10 s); tests shorten it. */
+  authorizerTimeoutMs?: number;
 }
 
 /** `routeKey` is undefined when no route matched; `status` 0 when no response was sent. */
@@ -82,6 +85,8 @@ function nextRequestId(): string {
 export class Gateway {
   private table: RouteTable;
   private readonly jwks: JwksCache;
+  /** Runs Lambda authorizers and caches their results; survives route reloads, as results do on AWS. */
+  readonly authorizers: LambdaAuthorizers;
   private readonly log: Logger;
   private readonly env: Readonly<Record<string, string | undefined>>;
 
@@ -91,6 +96,12 @@ export class Gateway {
     this.jwks = new JwksCache(deps.clock, (url, err) =>
       this.log.error({ jwksUrl: url, err }, 'fetching a JSON Web Key Set failed'),
     );
+    this.authorizers = new LambdaAuthorizers({
+      invoke: deps.invoke,
+      clock: deps.clock,
+      api: deps.api,
+      timeoutMs: deps.authorizerTimeoutMs,
+    });
     this.table = this.build(undefined);
     deps.routes.onChange((key) => {
       // A published version (`name:3`) carries no routes of its own.
@@ -181,16 +192,33 @@ export class Gateway {
       if (declared !== undefined && Number(declared) > route.maxBodyBytes)
         return this.answer(res, access, ANSWERS.tooLarge, route, origin, 'body over maxBodyBytes', true);
 
-      let auth: AuthResult | Promise<AuthResult> = authorize(
-        route.auth,
-        (name) => headerOf(raw, name),
-        this.jwks,
-        started,
-      );
+      const request: GatewayRequest = {
+        method,
+        rawPath,
+        rawQuery: q < 0 ? '' : url.slice(q + 1),
+        rawHeaders: raw,
+        sourceIp: access.ip,
+        protocol: `HTTP/${req.httpVersion}`,
+        body: undefined,
+        requestId,
+        timeEpoch: started,
+      };
+      const info: RouteInfo = {
+        routeKey: route.key.key,
+        resourcePath: route.key.path,
+        pathParameters: match.params,
+        jwt: undefined,
+      };
+      let auth: AuthResult | Promise<AuthResult> =
+        route.auth.kind === 'lambda'
+          ? this.authorizers.authorize(route.auth.spec, request, info)
+          : authorize(route.auth, (name) => headerOf(raw, name), this.jwks, started);
       if (auth instanceof Promise) auth = await auth;
       if (!auth.ok)
         return this.answer(res, access, auth.answer, route, origin, auth.reason, false, auth.headers);
       if (auth.keyName) access.apiKey = auth.keyName;
+      info.jwt = auth.jwt;
+      if (auth.lambda) info.lambda = auth.lambda;
 
       let body: Buffer | undefined;
       if (declared !== undefined || headerOf(raw, 'transfer-encoding') !== undefined) {
@@ -203,23 +231,7 @@ export class Gateway {
         }
       }
 
-      const request: GatewayRequest = {
-        method,
-        rawPath,
-        rawQuery: q < 0 ? '' : url.slice(q + 1),
-        rawHeaders: raw,
-        sourceIp: access.ip,
-        protocol: `HTTP/${req.httpVersion}`,
-        body,
-        requestId,
-        timeEpoch: started,
-      };
-      const info: RouteInfo = {
-        routeKey: route.key.key,
-        resourcePath: route.key.path,
-        pathParameters: match.params,
-        jwt: auth.jwt,
-      };
+      request.body = body;
       const event =
         route.payload === '2.0'
           ? eventV2(request, info, this.deps.api)

@@ -11,6 +11,11 @@ export const API_KEY_MIN_CHARS = 20;
 export const HS256_SECRET_MIN_BYTES = 32;
 /** Seconds: API Gateway's largest CORS max age. */
 const CORS_MAX_AGE = 86_400;
+/** Seconds: HTTP APIs' default and largest Lambda authorizer cache TTL. */
+export const AUTHORIZER_TTL_DEFAULT = 300;
+export const AUTHORIZER_TTL_MAX = 3600;
+/** The identity sources Baton reads: a header or a query parameter. */
+const IDENTITY_SOURCE = /^\$request\.(header|querystring)\.[^\s.]+$/;
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -176,7 +181,8 @@ function secretAt(v: unknown, path: string, minBytes: number, what: string): str
 function parseAuth(v: unknown, path: string): HttpAuthSpec | undefined {
   if (v === undefined || v === null || v === 'none') return undefined;
   if (!isMapping(v) || Object.keys(v).length !== 1)
-    throw invalid(path, 'must be "none", { apiKeys: [...] } or { jwt: {...} }');
+    throw invalid(path, 'must be "none", { apiKeys: [...] }, { jwt: {...} } or { lambda: {...} }');
+  if (v.lambda !== undefined) return parseLambdaAuth(v.lambda, `${path}.lambda`);
   if (v.apiKeys !== undefined) {
     const keys: { name: string; value: string }[] = [];
     const p = `${path}.apiKeys`;
@@ -216,7 +222,59 @@ function parseAuth(v: unknown, path: string): HttpAuthSpec | undefined {
     } else spec.secret = secretAt(j.secret, `${p}.secret`, HS256_SECRET_MIN_BYTES, 'HS256 secret');
     return spec;
   }
-  throw invalid(path, 'must be "none", { apiKeys: [...] } or { jwt: {...} }');
+  throw invalid(path, 'must be "none", { apiKeys: [...] }, { jwt: {...} } or { lambda: {...} }');
+}
+
+/**
+ * A Lambda authorizer, with HTTP APIs' settings and defaults (identity source `Authorization`,
+ * TTL 300 s, payload 2.0, IAM policy responses).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+ */
+function parseLambdaAuth(l: unknown, p: string): HttpAuthSpec {
+  if (typeof l === 'string') l = { function: l };
+  if (!isMapping(l)) throw invalid(p, 'must be a function name, or a mapping with "function"');
+  onlyKnown(
+    l,
+    ['function', 'identitySource', 'enableSimpleResponses', 'resultTtlSeconds', 'payloadFormatVersion'],
+    p,
+  );
+  if (typeof l.function !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(l.function))
+    throw invalid(`${p}.function`, "is required: the authorizer function's name");
+  const identitySource =
+    l.identitySource === undefined
+      ? ['$request.header.Authorization']
+      : stringList(l.identitySource, `${p}.identitySource`);
+  identitySource.forEach((s, i) => {
+    if (!IDENTITY_SOURCE.test(s))
+      throw invalid(
+        `${p}.identitySource[${i}]`,
+        `"${s}" is not "$request.header.NAME" or "$request.querystring.NAME"`,
+      );
+  });
+  const version = l.payloadFormatVersion === undefined ? '2.0' : String(l.payloadFormatVersion);
+  if (version !== '2.0' && version !== '1.0')
+    throw invalid(`${p}.payloadFormatVersion`, 'must be "2.0" or "1.0"');
+  const simple = l.enableSimpleResponses ?? false;
+  if (typeof simple !== 'boolean') throw invalid(`${p}.enableSimpleResponses`, 'must be true or false');
+  if (simple && version !== '2.0')
+    throw invalid(`${p}.enableSimpleResponses`, 'needs payloadFormatVersion "2.0"');
+  const ttl = l.resultTtlSeconds ?? (identitySource.length > 0 ? AUTHORIZER_TTL_DEFAULT : 0);
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 0 || ttl > AUTHORIZER_TTL_MAX)
+    throw invalid(
+      `${p}.resultTtlSeconds`,
+      `must be a whole number of seconds from 0 to ${AUTHORIZER_TTL_MAX}`,
+    );
+  // As API Gateway: results are cached by the identity sources, so caching needs one.
+  if (ttl > 0 && identitySource.length === 0)
+    throw invalid(`${p}.resultTtlSeconds`, 'must be 0 when identitySource is empty');
+  return {
+    type: 'lambda',
+    function: l.function,
+    identitySource,
+    enableSimpleResponses: simple,
+    resultTtlSeconds: ttl,
+    payloadFormatVersion: version,
+  };
 }
 
 function parseThrottle(v: unknown, path: string): { rate: number; burst: number } {

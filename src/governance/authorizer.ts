@@ -97,7 +97,7 @@ const NONE: readonly CompiledPolicy[] = Object.freeze([]);
 export class Authorizer {
   /** Compiled policies by the document arrays `policiesOf` hands out. */
   readonly #compiled = new WeakMap<readonly string[], CompiledPolicy[]>();
-  readonly #resourcePolicies = new Map<string, CompiledPolicy>();
+  readonly #resourcePolicies = new Map<string, CompiledPolicy | null>();
 
   constructor(private readonly deps: AuthorizerDeps) {}
 
@@ -174,13 +174,21 @@ export class Authorizer {
     return compiled;
   }
 
-  #resource(text: string): CompiledPolicy {
+  /**
+   * A resource policy, compiled once per text. One that does not compile (a queue's `Policy`
+   * attribute is stored as any JSON) is weighed as absent: it neither grants nor denies.
+   */
+  #resource(text: string): CompiledPolicy | undefined {
     let compiled = this.#resourcePolicies.get(text);
-    if (!compiled) {
-      compiled = compilePolicy(text, { kind: 'resource', name: 'resource-policy' });
+    if (compiled === undefined) {
+      try {
+        compiled = compilePolicy(text, { kind: 'resource', name: 'resource-policy' });
+      } catch {
+        compiled = null;
+      }
       if (this.#resourcePolicies.size > 10_000) this.#resourcePolicies.clear();
       this.#resourcePolicies.set(text, compiled);
     }
-    return compiled;
+    return compiled ?? undefined;
   }
 }

@@ -63,6 +63,19 @@ export interface StreamSourceSettings {
   parallelizationFactor: number;
 }
 
+/**
+ * A function's resource-based policy (Lambda's AddPermission), for the unqualified function or
+ * one qualifier. Statements are kept in AWS's format, as GetPolicy returns them.
+ * https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+ */
+export interface FunctionPolicy {
+  function: string;
+  /** A version or alias; '' for the unqualified function. */
+  qualifier: string;
+  statements: Record<string, unknown>[];
+  revisionId: string;
+}
+
 /** The kinds of record the registry keeps beside functions, each keyed `function:qualifier`. */
 export interface RegistryResources {
   version: FunctionRecord;
@@ -70,5 +83,7 @@ export interface RegistryResources {
   'event-invoke-config': EventInvokeConfig;
   /** Keyed `function:uuid`: deleting a function deletes its mappings. */
   'event-source-mapping': EventSourceMapping;
+  /** Keyed `function:qualifier`, `function:` for the unqualified function. */
+  'function-policy': FunctionPolicy;
 }
 export type ResourceKind = keyof RegistryResources;

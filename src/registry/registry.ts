@@ -4,6 +4,7 @@ import type {
   AliasRecord,
   EventInvokeConfig,
   EventSourceMapping,
+  FunctionPolicy,
   RegistryResources,
   ResourceKind,
 } from './records.ts';
@@ -28,6 +29,7 @@ export class Registry {
     alias: new Map(),
     'event-invoke-config': new Map(),
     'event-source-mapping': new Map(),
+    'function-policy': new Map(),
   };
   private readonly mappingListeners: ((m: EventSourceMapping, deleted: boolean) => void)[] = [];
   private readonly listeners: RegistryListener[] = [];
@@ -138,6 +140,7 @@ export class Registry {
     const key = `${name}:${version}`;
     const existed = await this.backend.deleteResource('version', key);
     this.resources.version.delete(key);
+    await this.#dropPolicy(key);
     this.notify(key, undefined);
     return existed;
   }
@@ -152,6 +155,7 @@ export class Registry {
     const key = `${name}:${alias}`;
     const existed = await this.backend.deleteResource('alias', key);
     this.resources.alias.delete(key);
+    await this.#dropPolicy(key);
     return existed;
   }
 
@@ -198,5 +202,29 @@ export class Registry {
     const existed = await this.backend.deleteResource('event-invoke-config', key);
     this.resources['event-invoke-config'].delete(key);
     return existed;
+  }
+
+  /** A function's policy ('' for the unqualified function); read on every authorized call. */
+  getPolicy(name: string, qualifier: string): FunctionPolicy | undefined {
+    return this.resources['function-policy'].get(`${name}:${qualifier}`);
+  }
+
+  /** Replaces a function policy; one with no statements is deleted, as Lambda drops it. */
+  async putPolicy(policy: FunctionPolicy): Promise<void> {
+    const key = `${policy.function}:${policy.qualifier}`;
+    if (policy.statements.length === 0) {
+      await this.backend.deleteResource('function-policy', key);
+      this.resources['function-policy'].delete(key);
+      return;
+    }
+    await this.backend.putResource('function-policy', key, policy);
+    this.resources['function-policy'].set(key, policy);
+  }
+
+  /** A version's or alias's policy goes with it, as on Lambda. */
+  async #dropPolicy(key: string): Promise<void> {
+    if (!this.resources['function-policy'].has(key)) return;
+    await this.backend.deleteResource('function-policy', key);
+    this.resources['function-policy'].delete(key);
   }
 }

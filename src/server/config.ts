@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StorageKind } from '../backends/index.ts';
 import { BatonError } from '../core/errors.ts';
+import { limits } from '../core/limits.ts';
+import type { Guardrails } from '../governance/guardrails.ts';
 import { SESSION_TTL_DEFAULT_S, SESSION_TTL_MAX_S, SESSION_TTL_MIN_S } from '../governance/sessions.ts';
 import { sdkModulesDir } from '../runtime/shared-modules.ts';
 import { cacheLimits } from '../services/cache/constants.ts';
@@ -55,6 +57,11 @@ export interface ServerConfig {
   functionCredentialsTtlS: number;
   /** The node_modules folder holding the AWS SDK that handlers may import unbundled; unset: none. */
   sdkModulesDir: string | undefined;
+  /**
+   * Account-wide limits on a function's memory (MB) and timeout (seconds), and on the concurrency
+   * (instances) all functions may reserve or provision (`BATON_MAX_*`; src/governance/guardrails.ts).
+   */
+  guardrails: Guardrails;
 }
 
 export interface ConfigFlags {
@@ -148,6 +155,35 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
       SESSION_TTL_MAX_S,
     ),
     sdkModulesDir: sdkModulesDir(packageRoot()),
+    guardrails: guardrailsOf(env),
+  };
+}
+
+/**
+ * Unset, BATON_MAX_TOTAL_CONCURRENCY sets no limit on reserved and provisioned concurrency (the Lambda
+ * API still refuses reserving more than BATON_MAX_INSTANCES): defaulting it to BATON_MAX_INSTANCES
+ * would, with Lambda's 100 unreserved, forbid reserved concurrency on every server of 100
+ * instances or fewer.
+ */
+function guardrailsOf(env: NodeJS.ProcessEnv): Guardrails {
+  const total = env.BATON_MAX_TOTAL_CONCURRENCY;
+  return {
+    maxMemoryMb: int(
+      'BATON_MAX_FUNCTION_MEMORY_MB',
+      env.BATON_MAX_FUNCTION_MEMORY_MB,
+      limits.memoryMax,
+      limits.memoryMin,
+      limits.memoryMax,
+    ),
+    maxTimeoutS: int(
+      'BATON_MAX_FUNCTION_TIMEOUT_S',
+      env.BATON_MAX_FUNCTION_TIMEOUT_S,
+      limits.timeoutMax,
+      limits.timeoutMin,
+      limits.timeoutMax,
+    ),
+    maxTotalConcurrency:
+      total === undefined || total === '' ? null : int('BATON_MAX_TOTAL_CONCURRENCY', total, 0, 1, 1_000_000),
   };
 }
 

@@ -166,6 +166,7 @@ export async function startServer(
       identity,
       () => tables,
     ),
+    config.guardrails,
   );
   const { server: gateway } = gatewayServer({
     routes: registry,
@@ -173,7 +174,11 @@ export async function startServer(
     invoke: (name, event) => invoker.run(resolve(name, undefined), event),
     clock,
     log,
-    api: { accountId: config.accountId, apiId: apiIdFor(config.accountId, config.region) },
+    api: {
+      accountId: config.accountId,
+      apiId: apiIdFor(config.accountId, config.region),
+      region: config.region,
+    },
     observe: metrics.gateway,
   });
   const resolve = (name: string, qualifier: string | undefined) =>

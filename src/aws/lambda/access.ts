@@ -8,7 +8,9 @@
  * not cover it, as on AWS (grant `function:<name>:*` for every version and alias). Alias and
  * version management acts on the unqualified function. Event source mappings are
  * `…:event-source-mapping:<uuid>`, with `lambda:FunctionArn` for conditions; CreateEventSourceMapping,
- * ListEventSourceMappings, ListFunctions and GetAccountSettings act on `*`.
+ * ListEventSourceMappings, ListFunctions and GetAccountSettings act on `*`. AddPermission,
+ * RemovePermission and GetPolicy act on the qualified ARN too: each qualifier has its own policy.
+ * A call on a function carries the policy of the ARN it acts on (`functionPolicyOf`).
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  * Guarded by `test/aws/access.test.ts`.
@@ -42,6 +44,9 @@ const QUALIFIED = new Set([
   'UpdateFunctionEventInvokeConfig',
   'GetFunctionEventInvokeConfig',
   'DeleteFunctionEventInvokeConfig',
+  'AddPermission',
+  'RemovePermission',
+  'GetPolicy',
 ]);
 
 export function lambdaAccess(operation: string, call: LambdaCall, scope: ArnScope): AccessRequest[] {
@@ -87,4 +92,21 @@ function bodyMember(call: LambdaCall, key: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The stored policy of the function (or version, or alias) an ARN in Baton's scope names, for
+ * `withResourcePolicies`; undefined for other ARNs (event source mappings, other accounts).
+ */
+export function functionPolicyOf(
+  scope: ArnScope,
+  policyOf: (name: string, qualifier: string) => string | undefined,
+): (resource: string) => string | undefined {
+  const prefix = `arn:aws:lambda:${scope.region}:${scope.account}:function:`;
+  return (resource) => {
+    if (!resource.startsWith(prefix)) return undefined;
+    const rest = resource.slice(prefix.length);
+    const colon = rest.indexOf(':');
+    return colon < 0 ? policyOf(rest, '') : policyOf(rest.slice(0, colon), rest.slice(colon + 1));
+  };
 }

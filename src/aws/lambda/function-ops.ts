@@ -1,6 +1,13 @@
 import { BatonError } from '../../core/errors.ts';
-import type { FunctionRecord } from '../../core/function-spec.ts';
+import type { FunctionConfig, FunctionRecord } from '../../core/function-spec.ts';
 import { limits } from '../../core/limits.ts';
+import {
+  checkFunctionGuardrails,
+  committedConcurrency,
+  committedElsewhere,
+  LAMBDA_FIELDS,
+  unreservedMinimum,
+} from '../../governance/guardrails.ts';
 import { resolveTarget } from '../../registry/resolve.ts';
 import { ASYNC_PAYLOAD_BYTES } from '../../runtime/async/dispatcher.ts';
 import { parseJsonObject, sendJson } from '../../server/http-io.ts';
@@ -37,6 +44,9 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     random,
   } = ctx;
   // --- Functions ---------------------------------------------------------------------------
+  /** The account's limits, named as Lambda names the members (src/governance/guardrails.ts). */
+  const guardrails = (fn: string, config: FunctionConfig, previous?: FunctionRecord) =>
+    checkFunctionGuardrails(deps.deployer.guardrails, registry.list(), fn, config, previous, LAMBDA_FIELDS);
 
   const create: Op = async ({ res, body }) => {
     const o = parseJsonObject(body);
@@ -46,6 +56,7 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     const description = optString(o, 'Description');
     const dlq = deadLetterOf(o);
     const config = configOf(o);
+    guardrails(name, config);
     const zip = zipOf(o.Code);
     let { record } = await deps.deployer.create(name, config, zip, {
       description,
@@ -87,8 +98,10 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     checkRuntime(o.Runtime);
     checkRevision(o, rec.revision);
     const description = optString(o, 'Description');
+    const config = configOf(o, { ...rec });
+    guardrails(rec.name, config, rec);
     const out = await deps.deployer.update(rec.name, {
-      config: configOf(o, { ...rec }),
+      config,
       description,
       deadLetterTargetArn: deadLetterOf(o),
     });
@@ -167,18 +180,29 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
 
   // --- Concurrency and account ---------------------------------------------------------------
 
+  /**
+   * The account's concurrency: BATON_MAX_TOTAL_CONCURRENCY with Lambda's minimum unreserved, or,
+   * without it, the instance cap with none kept back (Baton's behaviour before the guardrail).
+   */
+  const account = () => {
+    const configured = deps.deployer.guardrails.maxTotalConcurrency;
+    if (configured === null) return { limit: deps.accountConcurrency, minimum: 0 };
+    return { limit: configured, minimum: unreservedMinimum(configured) };
+  };
+
   const putConcurrency: Op = async ({ res, name, body }) => {
     const fn = latest(parseFunctionRef(name).name);
     const o = parseJsonObject(body);
     onlyKnown(o, ['ReservedConcurrentExecutions'], 'PutFunctionConcurrency');
-    const n = optInt(o, 'ReservedConcurrentExecutions', 0, deps.accountConcurrency);
+    const { limit, minimum } = account();
+    const n = optInt(o, 'ReservedConcurrentExecutions', 0, limit);
     if (n === undefined) throw invalid('ReservedConcurrentExecutions is required');
-    const others = registry
-      .list()
-      .reduce((sum, r) => sum + (r.name === fn.name ? 0 : (r.reservedConcurrency ?? 0)), 0);
-    if (others + n > deps.accountConcurrency)
+    // Provisioned instances of functions without reserved concurrency count too; lowering this
+    // function's own share always passes, so a limit lowered later strands nothing.
+    const others = committedElsewhere(registry.list(), (r) => r.name === fn.name);
+    if (others + n > limit - minimum && n > committedConcurrency(fn))
       throw invalid(
-        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0].`,
+        `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimum}].`,
       );
     await deps.deployer.update(fn.name, {
       config: {
@@ -206,13 +230,14 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
     const fns = registry.list();
     const reserved = fns.reduce((sum, r) => sum + (r.reservedConcurrency ?? 0), 0);
     const codeSize = fns.reduce((sum, r) => sum + r.codeSize, 0);
+    const { limit } = account();
     sendJson(res, 200, {
       AccountLimit: {
         TotalCodeSize: 80_530_636_800,
         CodeSizeUnzipped: limits.codeUnzippedBytes,
         CodeSizeZipped: limits.codeZipBytes,
-        ConcurrentExecutions: deps.accountConcurrency,
-        UnreservedConcurrentExecutions: Math.max(0, deps.accountConcurrency - reserved),
+        ConcurrentExecutions: limit,
+        UnreservedConcurrentExecutions: Math.max(0, limit - reserved),
       },
       AccountUsage: { TotalCodeSize: codeSize, FunctionCount: fns.length },
     });

@@ -3,8 +3,9 @@ import { limits } from '../../core/limits.ts';
 import { functionArn } from '../../runtime/function-env.ts';
 import { toHttpError } from '../../server/error-map.ts';
 import { matchRoute, parseJsonObject, type RequestTarget } from '../../server/http-io.ts';
+import { withResourcePolicies } from '../access.ts';
 import { readAuthenticated } from '../auth.ts';
-import { lambdaAccess } from './access.ts';
+import { functionPolicyOf, lambdaAccess } from './access.ts';
 import { asyncConfigOps } from './async-config-ops.ts';
 import {
   CODE_BODY_LIMIT,
@@ -15,7 +16,9 @@ import {
   sendError,
 } from './common.ts';
 import { functionOps } from './function-ops.ts';
+import { policyText } from './function-policy.ts';
 import { mappingOps } from './mapping-ops.ts';
+import { policyOps } from './policy-ops.ts';
 import { versionOps } from './version-ops.ts';
 
 export type { LambdaApiDeps } from './common.ts';
@@ -52,7 +55,13 @@ export function lambdaApi(
     ctx,
   );
   const { createMapping, getMapping, updateMapping, deleteMapping, listMappings } = mappingOps(deps, ctx);
+  const { addPermission, removePermission, getPolicy } = policyOps(deps, ctx);
   const scope = { region: deps.identity.region, account: deps.identity.accountId };
+  // The function policy of each call's ARN (AddPermission), weighed beside the caller's own.
+  const functionPolicy = functionPolicyOf(scope, (name, qualifier) => {
+    const p = deps.registry.getPolicy(name, qualifier);
+    return p && policyText(p);
+  });
   const mappingFunction = (uuid: string) => {
     const m = deps.registry.getMapping(uuid);
     return m && functionArn(deps.identity, m.qualifier ? `${m.function}:${m.qualifier}` : m.function);
@@ -82,6 +91,9 @@ export function lambdaApi(
     ['GET', new RegExp(`^${F}/${N}/aliases/${N}/?$`), getAlias, 0, 'GetAlias'],
     ['PUT', new RegExp(`^${F}/${N}/aliases/${N}/?$`), updateAlias, SMALL_BODY_LIMIT, 'UpdateAlias'],
     ['DELETE', new RegExp(`^${F}/${N}/aliases/${N}/?$`), deleteAlias, 0, 'DeleteAlias'],
+    ['POST', new RegExp(`^${F}/${N}/policy/?$`), addPermission, SMALL_BODY_LIMIT, 'AddPermission'],
+    ['GET', new RegExp(`^${F}/${N}/policy/?$`), getPolicy, 0, 'GetPolicy'],
+    ['DELETE', new RegExp(`^${F}/${N}/policy/${N}/?$`), removePermission, 0, 'RemovePermission'],
     [
       'PUT',
       new RegExp(`^/2017-10-31/functions/${N}/concurrency/?$`),
@@ -208,6 +220,7 @@ export function lambdaApi(
         },
         scope,
       );
+      await withResourcePolicies(access, functionPolicy);
       deps.authorize(signed.accessKeyId, access, req, signed.region);
       await route[2]({ req, res, name, sub: decode(match[2]), body, url });
     } catch (e) {

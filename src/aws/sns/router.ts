@@ -7,7 +7,7 @@ import { type RequestTarget, readBody } from '../../server/http-io.ts';
 import { TopicError } from '../../services/topics/errors.ts';
 import type { TopicService } from '../../services/topics/service.ts';
 import type { MessageSigner } from '../../services/topics/signing.ts';
-import type { ArnScope, Authorize } from '../access.ts';
+import { type ArnScope, type Authorize, withResourcePolicies } from '../access.ts';
 import type { Authenticate } from '../auth.ts';
 import { snsAccess, snsSpelling } from './access.ts';
 import { SIGV4_CODES, SNS_STATUS } from './errors.ts';
@@ -42,6 +42,16 @@ export function snsApi(deps: {
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = snsOperations(deps.topics);
+  // A topic's `Policy` attribute is weighed beside the caller's own policies. Only a stored one:
+  // the default that GetTopicAttributes shows grants the owner account, which changes nothing.
+  const topicPolicy = async (arn: string) => {
+    if (!arn.startsWith('arn:aws:sns:')) return undefined;
+    try {
+      return (await deps.topics.topicFromArn(arn)).attributes.Policy || undefined;
+    } catch {
+      return undefined; // No such topic: the operation answers NotFound after.
+    }
+  };
 
   const fail = (res: ServerResponse, e: unknown, requestId: string, path: string) => {
     const err = isAccessDenied(e)
@@ -109,7 +119,8 @@ export function snsApi(deps: {
           'InvalidAction',
           `Could not find operation ${action ?? '(none)'} for version 2010-03-31`,
         );
-      deps.authorize(auth.accessKeyId, snsAccess(action!, input, deps.scope), req, auth.region);
+      const access = await withResourcePolicies(snsAccess(action!, input, deps.scope), topicPolicy);
+      deps.authorize(auth.accessKeyId, access, req, auth.region);
       const out = await op(input, auth.accessKeyId);
       sendXml(res, 200, responseXml(action!, out, requestId), requestId);
     } catch (e) {

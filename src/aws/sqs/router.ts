@@ -6,7 +6,7 @@ import { isAccessDenied } from '../../governance/authorizer.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { QueueError } from '../../services/queues/errors.ts';
 import type { Input, Output, QueueService } from '../../services/queues/service.ts';
-import type { ArnScope, Authorize } from '../access.ts';
+import { type ArnScope, type Authorize, withResourcePolicies } from '../access.ts';
 import { type Authenticate, QUERY_AUTH_FAILURES, readAuthenticated } from '../auth.ts';
 import { sqsAccess } from './access.ts';
 import { jsonErrorType, SQS_ERRORS } from './errors.ts';
@@ -32,6 +32,13 @@ export function sqsApi(deps: {
   log: Logger;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = sqsOperations(deps.queues);
+  // A queue's `Policy` attribute (SetQueueAttributes) is weighed beside the caller's own policies.
+  const ownQueue = `arn:aws:sqs:${deps.scope.region}:${deps.scope.account}:`;
+  const queuePolicy = async (arn: string) => {
+    if (!arn.startsWith(ownQueue)) return undefined;
+    const q = await deps.queues.findQueue(arn.slice(ownQueue.length));
+    return q?.attributes.Policy || undefined;
+  };
   return async (req, res, url) => {
     const target = req.headers['x-amz-target'];
     const json = typeof target === 'string' && target.startsWith(TARGET_PREFIX);
@@ -135,7 +142,8 @@ export function sqsApi(deps: {
         }
         throw new QueueError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
       }
-      deps.authorize(signed.accessKeyId, sqsAccess(action, input, deps.scope), req, signed.region);
+      const access = await withResourcePolicies(sqsAccess(action, input, deps.scope), queuePolicy);
+      deps.authorize(signed.accessKeyId, access, req, signed.region);
       const out: Output = await op(input, signed.accessKeyId);
       if (json) {
         const text = JSON.stringify(out);
