@@ -9,6 +9,9 @@ import { encodeMessage, MessageReader } from './framing.ts';
 import type { CacheRequest, DoneMessage, FromRunner, InitMessage, ToRunner } from './protocol.ts';
 
 /** How an invocation on an instance ended, before it is turned into Lambda's shapes. */
+/** How long an exited runner's channel may take to deliver its last messages. */
+const EXIT_DRAIN_MS = 200;
+
 export type Outcome =
   | { kind: 'done'; msg: DoneMessage }
   | { kind: 'timeout'; elapsedMs: number; output: string }
@@ -140,7 +143,17 @@ export class Instance {
     // A runner that dies mid-write closes the socket; its exit is handled below.
     channel.on('error', () => undefined);
     proc.on('error', () => this.onExit(null, 'SIGKILL'));
-    proc.on('exit', (code, signal) => this.onExit(code, signal));
+    // The exit can be seen before the channel's last bytes (say, an init error's reply just
+    // before the runner exits) are read: settle once the channel has closed, or shortly after.
+    proc.on('exit', (code, signal) => {
+      if (channel.closed || channel.destroyed) return this.onExit(code, signal);
+      const late = setTimeout(() => this.onExit(code, signal), EXIT_DRAIN_MS);
+      late.unref();
+      channel.once('close', () => {
+        clearTimeout(late);
+        this.onExit(code, signal);
+      });
+    });
   }
 
   private whenReady(): Promise<boolean> {
