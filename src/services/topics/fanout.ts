@@ -4,13 +4,8 @@ import { QueueError } from '../queues/errors.ts';
 import type { QueueService } from '../queues/service.ts';
 import type { OutboxEntry, QueueWrite, SubscriptionRecord } from './backend.ts';
 import { type HttpDelivery, type Notice, NoticeRenderer, snsHeaders } from './envelope.ts';
-import {
-  attributeLookup,
-  bodyLookup,
-  type FilterLookup,
-  type FilterPolicy,
-  parseBodyForFilter,
-} from './filter-policy.ts';
+import { attributeLookup, bodyLookup, parseBodyForFilter } from './filter-lookups.ts';
+import type { FilterLookup, FilterPolicy } from './filter-policy.ts';
 import { messageFor, type Publication, type SnsAttribute } from './message.ts';
 import type { MessageSigner } from './signing.ts';
 

@@ -4,10 +4,9 @@ import {
   type AttributeForFilter,
   attributeLookup,
   bodyLookup,
-  compileFilterPolicy,
-  FilterPolicyError,
   parseBodyForFilter,
-} from '../../../src/services/topics/filter-policy.ts';
+} from '../../../src/services/topics/filter-lookups.ts';
+import { compileFilterPolicy, FilterPolicyError } from '../../../src/services/topics/filter-policy.ts';
 
 /**
  * A conformance table built from AWS's documented examples of subscription filter policies:
