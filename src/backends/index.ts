@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AccessKeyBackend } from '../governance/access-keys.ts';
+import type { UsageBackend } from '../governance/costs/backend.ts';
 import type { IamBackend } from '../governance/iam/backend.ts';
 import type { RegistryBackend } from '../registry/backend.ts';
 import type { AsyncEventBackend } from '../runtime/async/backend.ts';
@@ -8,13 +9,17 @@ import type { QueueBackend } from '../services/queues/backend.ts';
 import type { ScheduleBackend } from '../services/scheduler/backend.ts';
 import type { TableBackend } from '../services/tables/backend.ts';
 import type { TopicBackend } from '../services/topics/backend.ts';
+import type { AlarmBackend } from '../telemetry/alarms/backend.ts';
 import type { LogBackend } from '../telemetry/logs/backend.ts';
 import { memoryAccessKeys } from './memory/access-keys.ts';
+import { memoryAlarms } from './memory/alarms.ts';
 import { memoryAsyncEvents } from './memory/async-events.ts';
 import { memoryIam } from './memory/iam.ts';
 import { memoryLogs } from './memory/logs.ts';
 import { memoryRegistry } from './memory/registry.ts';
+import { memoryUsage } from './memory/usage.ts';
 import { sqliteAccessKeys } from './sqlite/access-keys.ts';
+import { sqliteAlarms } from './sqlite/alarms.ts';
 import { sqliteAsyncEvents } from './sqlite/async-events.ts';
 import { sqliteBus } from './sqlite/bus.ts';
 import { openSqlite } from './sqlite/database.ts';
@@ -25,6 +30,7 @@ import { sqliteRegistry } from './sqlite/registry.ts';
 import { sqliteSchedules } from './sqlite/schedules.ts';
 import { sqliteTables } from './sqlite/tables.ts';
 import { sqliteTopics } from './sqlite/topics.ts';
+import { sqliteUsage } from './sqlite/usage.ts';
 
 /** The durable stores the server composes. */
 export interface Backends {
@@ -43,6 +49,10 @@ export interface Backends {
   bus: BusBackend;
   /** DynamoDB-compatible tables: definitions, items, index entries and stream records. */
   tables: TableBackend;
+  /** Metered usage (daily totals) and budgets. */
+  usage: UsageBackend;
+  /** Metric alarms' rules. */
+  alarms: AlarmBackend;
   close(): void;
 }
 
@@ -63,6 +73,8 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       schedules: sqliteSchedules(db),
       bus: sqliteBus(db),
       tables: sqliteTables(db),
+      usage: sqliteUsage(db),
+      alarms: sqliteAlarms(db),
       close: () => db.close(),
     };
   },
@@ -80,6 +92,8 @@ export const storageKinds: Record<StorageKind, (dataDir: string) => Backends> = 
       schedules: sqliteSchedules(scratch),
       bus: sqliteBus(scratch),
       tables: sqliteTables(scratch),
+      usage: memoryUsage(),
+      alarms: memoryAlarms(),
       close: () => scratch.close(),
     };
   },

@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
 import { BatonError } from '../core/errors.ts';
 import { CliError } from './client.ts';
+import { alarms } from './commands/alarms.ts';
 import { cache } from './commands/cache.ts';
+import { budgets, costs } from './commands/costs.ts';
 import { deploy } from './commands/deploy.ts';
 import { functions } from './commands/functions.ts';
 import { iam } from './commands/iam.ts';
 import { invoke } from './commands/invoke.ts';
 import { keys } from './commands/keys.ts';
 import { logs } from './commands/logs.ts';
+import { traces } from './commands/traces.ts';
 import { up } from './commands/up.ts';
 
 const USAGE = `Usage: baton <command> [options]
@@ -20,6 +23,7 @@ Commands:
                                    invoke a function and print its JSON result
   logs NAME [--filter PATTERN] [--since 10m] [--until TIME] [--request-id ID] [--follow]
                                    print a function's logs (PATTERN: CloudWatch filter syntax)
+  traces ID                        print a trace as a tree with timings (ID: a request id or trace id)
   functions                        list deployed functions
   keys [list | create NAME | revoke ACCESS_KEY_ID]
                                    manage named access keys (a new secret is printed once)
@@ -31,6 +35,13 @@ Commands:
   cache [stats | get NS KEY | set NS KEY [VALUE | --file F] [--ttl 30s] | del NS KEY
          | incr NS KEY [--by N] [--ttl 30s] | clear NS]
                                    read and write the cache of an app (namespace NS)
+  alarms [list | get NAME | put NAME FILE | delete NAME]
+                                   manage metric alarms (FILE: the alarm's settings, YAML or JSON)
+  costs [--by function|app|day] [--since 7d|YYYY-MM-DD] [--until TIME]
+                                   print metered usage and its cost
+  budgets [list | set app|function NAME USD [--thresholds 80,100] [--hard-stop]
+           | delete app|function NAME]
+                                   manage monthly budgets (alerts; optional hard stop)
 
 Client options (all but up): --endpoint URL, --data DIR (where credentials.json is; not for invoke)
 Environment: BATON_HOST, BATON_PORT, BATON_CONTROL_PORT, BATON_DATA, BATON_ACCESS_KEY_ID,
@@ -51,6 +62,8 @@ const OPTIONS = {
   'request-id': { type: 'string' },
   ttl: { type: 'string' },
   by: { type: 'string' },
+  thresholds: { type: 'string' },
+  'hard-stop': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -99,6 +112,9 @@ async function main(argv: string[]): Promise<number> {
         follow: v.follow,
       });
       return 0;
+    case 'traces':
+      await traces(needName(), client);
+      return 0;
     case 'functions':
       await functions(client);
       return 0;
@@ -108,8 +124,17 @@ async function main(argv: string[]): Promise<number> {
     case 'iam':
       await iam(positionals.slice(1), client);
       return 0;
+    case 'alarms':
+      await alarms(positionals.slice(1), client);
+      return 0;
     case 'cache':
       await cache(positionals.slice(1), { ttl: v.ttl, by: v.by, file: v.file }, client);
+      return 0;
+    case 'costs':
+      await costs({ ...client, by: v.by, since: v.since, until: v.until });
+      return 0;
+    case 'budgets':
+      await budgets(positionals.slice(1), { thresholds: v.thresholds, hardStop: v['hard-stop'] }, client);
       return 0;
     default:
       process.stderr.write(`baton: unknown command "${command}"\n\n${USAGE}\n`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { FunctionConfig } from '../core/function-spec.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { AlarmSpec } from '../telemetry/alarms/spec.ts';
 import type { DeployResult } from './deployer.ts';
 import type { RuleEventSpec } from './manifest-events.ts';
 import type { QueueEventSpec, QueueSpec } from './manifest-queues.ts';
@@ -36,6 +37,8 @@ export interface AppResources extends TableResources {
   queueArn(name: string): string;
   /** Creates the queue, or sets the attributes that differ. */
   ensureQueue(name: string, attributes: Record<string, string>): Promise<'created' | 'updated' | 'unchanged'>;
+  /** Makes the app's metric alarms these (README, "Alarms"); says what changed. */
+  syncAlarms?(app: string, alarms: readonly AlarmSpec[]): Promise<string[]>;
 }
 
 /** What syncing an app's resources works with. */

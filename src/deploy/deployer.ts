@@ -5,6 +5,7 @@ import { type FunctionConfig, type FunctionRecord, validateFunctionName } from '
 import { routeShape } from '../gateway/route-spec.ts';
 import * as guard from '../governance/guardrails.ts';
 import type { Registry } from '../registry/registry.ts';
+import type { AlarmSpec } from '../telemetry/alarms/spec.ts';
 import { type AppResources, type SyncContext, syncMappings, syncRules, syncTopics } from './app-sync.ts';
 import type { CodeStore } from './code-store.ts';
 import type { RuleEventSpec } from './manifest-events.ts';
@@ -34,6 +35,8 @@ export interface DeployResult {
   tables?: string[];
   /** Stream event source mappings of `table` events it changed: `orders → worker (created)`. */
   tableEvents?: string[];
+  /** Alarms it created, changed or deleted: `alarm errors-high (created)`. */
+  alarms?: string[];
 }
 
 /** Applies function changes: one function at a time (admin API) or a whole app (manifest). */
@@ -219,6 +222,7 @@ export class Deployer {
       ruleEvents?: RuleEventSpec[];
       tables?: TableSpec[];
       tableEvents?: TableEventSpec[];
+      alarms?: AlarmSpec[];
     } = {},
   ): Promise<DeployResult> {
     const result: DeployResult = {
@@ -254,27 +258,21 @@ export class Deployer {
           throw new BatonError(
             'InvalidParameterValue',
             `${s.path}.queue: no queue ${s.target} (declare it under queues:)`,
-            {
-              details: { path: `${s.path}.queue` },
-            },
+            { details: { path: `${s.path}.queue` } },
           );
     for (const e of topicEvents)
       if (!topics.some((t) => t.name === e.topic) && !(await this.resources!.topicExists(e.topic)))
         throw new BatonError(
           'InvalidParameterValue',
           `${e.subscription.path}.topic: no topic ${e.topic} (declare it under topics:)`,
-          {
-            details: { path: `${e.subscription.path}.topic` },
-          },
+          { details: { path: `${e.subscription.path}.topic` } },
         );
     for (const ev of queueEvents) {
       if (!queues.some((q) => q.name === ev.queue) && !(await this.resources!.queueExists(ev.queue)))
         throw new BatonError(
           'InvalidParameterValue',
           `${ev.path ?? 'queue'}: no queue ${ev.queue} (declare it under queues:)`,
-          {
-            details: { path: ev.path },
-          },
+          { details: { path: ev.path } },
         );
     }
     for (const name of Object.keys(functions)) {
@@ -336,6 +334,8 @@ export class Deployer {
       // After queues and topics: a table event's on-failure destination may be one of them.
       await syncTables(this.sync(), app, tables, result);
       await syncTableEvents(this.sync(), app, tablePlans, result);
+      const alarms = await this.resources.syncAlarms?.(app, extra.alarms ?? []);
+      if (alarms?.length) result.alarms = alarms;
     }
     return result;
   }

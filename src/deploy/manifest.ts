@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml';
 import { BatonError } from '../core/errors.ts';
 import { type FunctionConfig, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { routeShape, splitEvents } from '../gateway/route-spec.ts';
+import type { AlarmSpec } from '../telemetry/alarms/spec.ts';
+import { parseAlarms } from './manifest-alarms.ts';
 import { parseBuses, parseRuleEvent, type RuleEventSpec } from './manifest-events.ts';
 import { parseQueueEvent, parseQueues, type QueueEventSpec, type QueueSpec } from './manifest-queues.ts';
 import {
@@ -35,9 +37,11 @@ export interface Manifest {
   tables: TableSpec[];
   /** The functions' `table` events: stream event source mappings the app keeps. */
   tableEvents: TableEventSpec[];
+  /** The `alarms` section: metric alarms the app keeps. */
+  alarms: AlarmSpec[];
 }
 
-const SECTIONS = new Set(['app', 'functions', 'queues', 'topics', 'buses', 'tables']);
+const SECTIONS = new Set(['app', 'functions', 'queues', 'topics', 'buses', 'tables', 'alarms']);
 
 function invalid(path: string, what: string): BatonError {
   return new BatonError('InvalidParameterValue', `${path}: ${what}`, { details: { path } });
@@ -73,6 +77,7 @@ export function parseManifest(text: string, dir: string): Manifest {
   const ruleEvents: RuleEventSpec[] = [];
   const tables = parseTables(o.tables);
   const tableEvents: TableEventSpec[] = [];
+  const alarms = parseAlarms(o.alarms);
   // Route shape → where it was first declared: two declarations of one route are an error.
   const claimed = new Map<string, string>();
   for (const [name, config] of Object.entries(fns as Record<string, unknown>)) {
@@ -103,7 +108,19 @@ export function parseManifest(text: string, dir: string): Manifest {
     });
   }
   checkTableEvents(tables, tableEvents);
-  return { app, functions, queues, queueEvents, topics, topicEvents, buses, ruleEvents, tables, tableEvents };
+  return {
+    app,
+    functions,
+    queues,
+    queueEvents,
+    topics,
+    topicEvents,
+    buses,
+    ruleEvents,
+    tables,
+    tableEvents,
+    alarms,
+  };
 }
 
 function defaultAppName(dir: string): string {

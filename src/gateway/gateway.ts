@@ -13,6 +13,7 @@ import { type ApiIdentity, eventV1, eventV2, type RouteInfo } from './events.ts'
 import { JwksCache } from './jwks.ts';
 import { LambdaAuthorizers } from './lambda-authorizer.ts';
 import { type GatewayRequest, headerOf } from './request.ts';
+import { type GatewayTracer, withTraceHeader } from './request-tracing.ts';
 import { type GatewayResponse, responseV1, responseV2 } from './response.ts';
 import { type CompiledRoute, jwksUrlsOf, RouteTable } from './route-table.ts';
 import { splitPath } from './router.ts';
@@ -32,7 +33,8 @@ export interface InvokeOutcome {
 export interface GatewayDeps {
   routes: RouteSource;
   /** Runs the function with the event (an object: it is serialised once, on its way to the instance). */
-  invoke: (functionName: string, event: Record<string, unknown>) => Promise<InvokeOutcome>;
+  /** `trace`: the request span's X-Amzn-Trace-Id, the invocation's parent (when tracing is on). */
+  invoke: (functionName: string, event: Record<string, unknown>, trace?: string) => Promise<InvokeOutcome>;
   clock: Clock;
   log: Logger;
   api: ApiIdentity;
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   observe?: GatewayObserver;
   /** Ms the longest wait for a Lambda authorizer (API Gateway's 10 s); tests shorten it. */
   authorizerTimeoutMs?: number;
+  /** Traces (`telemetry/traces/hooks.ts`); absent when they are off. */
+  trace?: GatewayTracer;
 }
 
 /** `routeKey` is undefined when no route matched; `status` 0 when no response was sent. */
@@ -145,6 +149,7 @@ export class Gateway {
     const rawPath = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
     const raw = req.rawHeaders;
+    const span = this.deps.trace?.start(method, rawPath, raw, requestId);
     const access: Access = {
       requestId,
       ip: sourceIp(req),
@@ -251,8 +256,9 @@ export class Gateway {
           true,
         );
 
+      if (span) withTraceHeader(event, span.header);
       const invokedAt = clock.now();
-      const result = await this.invoke(route, event);
+      const result = await this.invoke(route, event, span?.header);
       access.integrationLatencyMs = clock.now() - invokedAt;
       if (result === 'timeout')
         return this.answer(res, access, ANSWERS.unavailable, route, origin, 'integration timeout');
@@ -280,13 +286,18 @@ export class Gateway {
     } finally {
       access.latencyMs = clock.now() - started;
       this.deps.observe?.(access.routeKey, access.status, access.latencyMs);
+      span?.end(access.routeKey, access.status);
       this.log.info(access, 'gateway request');
     }
   }
 
   /** Invokes, giving up after the integration timeout when the function's own is longer. */
-  private invoke(route: CompiledRoute, event: Record<string, unknown>): Promise<InvokeOutcome | 'timeout'> {
-    const call = this.deps.invoke(route.functionName, event);
+  private invoke(
+    route: CompiledRoute,
+    ev: Record<string, unknown>,
+    trace?: string,
+  ): Promise<InvokeOutcome | 'timeout'> {
+    const call = this.deps.invoke(route.functionName, ev, trace);
     if (route.integrationTimeoutMs === undefined) return call;
     return new Promise((resolve, reject) => {
       const timer = this.deps.clock.setTimer(route.integrationTimeoutMs!, () => resolve('timeout'));

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { Gateway, type GatewayDeps } from './gateway.ts';
 
 export { Gateway, type GatewayDeps, type GatewayObserver } from './gateway.ts';
+export type { GatewaySpan, GatewayTracer } from './request-tracing.ts';
 
 /**
  * A stable API id for `requestContext.apiId`: 10 lower-case characters derived from the account

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import { type CacheCalls, cacheUnavailable } from './cache-calls.ts';
 import { encodeMessage, MessageReader } from './framing.ts';
-import type { CacheRequest, DoneMessage, FromRunner, InitMessage, ToRunner } from './protocol.ts';
+import type {
+  CacheRequest,
+  DoneMessage,
+  FromRunner,
+  InitMessage,
+  InvokeMessage,
+  ToRunner,
+} from './protocol.ts';
 
 /** How an invocation on an instance ended, before it is turned into Lambda's shapes. */
 /** How long an exited runner's channel may take to deliver its last messages. */
@@ -190,18 +197,17 @@ export class Instance {
   }
 
   /** Runs one invocation. `deadline` is epoch ms; the process is killed if it is passed. */
-  invoke(rid: string, event: unknown, timeoutMs: number, arn?: string): Promise<Outcome> {
+  invoke(rid: string, event: unknown, timeoutMs: number, arn?: string, trace?: string): Promise<Outcome> {
     return new Promise((resolve) => {
       const started = this.clock.now();
       const deadline = started + timeoutMs;
       this.pending = { resolve, rid, timer: undefined, started };
       this.busy = true;
       this.watch(deadline);
-      this.send(
-        arn === undefined
-          ? { t: 'invoke', rid, event, deadline }
-          : { t: 'invoke', rid, event, deadline, arn },
-      );
+      const message: InvokeMessage = { t: 'invoke', rid, event, deadline };
+      if (arn !== undefined) message.arn = arn;
+      if (trace !== undefined) message.trace = trace;
+      this.send(message);
     });
   }
 

@@ -34,6 +34,10 @@ export interface InvokerDeps {
   writeLog: (functionName: string, startedAt: number, log: InvocationLog) => void;
   /** Metrics (`telemetry/metrics/function-meter.ts`); absent when they are off. */
   observe?: InvocationObserver;
+  /** Traces (`telemetry/traces/hooks.ts`); absent when they are off (`BATON_TRACING=off`). */
+  trace?: InvocationTracer;
+  /** Refuses an invocation before it is leased (budgets' hard stop); absent: all are admitted. */
+  admit?: (target: InvokeTarget) => void;
 }
 
 /** Told of each invocation as it ends, from what the invoker already holds: no clock, no I/O. */
@@ -41,6 +45,18 @@ export interface InvocationObserver {
   invoked(target: InvokeTarget, result: InvokeResult): void;
   /** The pool refused the invocation (`ThrottledFunction`, `ThrottledAccount`, …). */
   refused(target: InvokeTarget, error: unknown): void;
+}
+
+/** Starts an invocation's span; `parent` is an X-Amzn-Trace-Id (gateway, async event, queue). */
+export interface InvocationTracer {
+  start(target: InvokeTarget, requestId: string, parent: string | undefined): InvocationSpan;
+}
+
+export interface InvocationSpan {
+  /** What the function sees as `_X_AMZN_TRACE_ID`: `Root=…;Parent=<this span>;Sampled=…`. */
+  readonly header: string;
+  /** Ends the span with the result, or with the error that refused the invocation. */
+  end(result: InvokeResult | undefined, error?: unknown): void;
 }
 
 /**
@@ -80,30 +96,39 @@ export class Invoker {
   async invoke(
     name: string,
     payload: string | Buffer | undefined,
-    opts: { qualifier?: string; requestId?: string } = {},
+    opts: { qualifier?: string; requestId?: string; trace?: string } = {},
   ): Promise<InvokeResult> {
     const event = Invoker.parsePayload(payload);
-    return this.run(this.deps.resolve(name, opts.qualifier), event, opts.requestId);
+    return this.run(this.deps.resolve(name, opts.qualifier), event, opts.requestId, opts.trace);
   }
 
   /** Runs one invocation of an already resolved target with an already parsed event. */
-  async run(target: InvokeTarget, event: unknown, requestId?: string): Promise<InvokeResult> {
+  async run(
+    target: InvokeTarget,
+    event: unknown,
+    requestId?: string,
+    /** The caller's trace context, an X-Amzn-Trace-Id; the invocation's span is its child. */
+    trace?: string,
+  ): Promise<InvokeResult> {
     const fn = target.record;
     this.inFlight++;
     try {
+      const rid = requestId ?? randomUUID();
+      const span = this.deps.trace?.start(target, rid, trace);
       let lease: Lease;
       try {
+        this.deps.admit?.(target);
         lease = await this.deps.pool.acquire(target.key);
       } catch (e) {
         this.deps.observe?.refused(target, e);
+        span?.end(undefined, e);
         throw e;
       }
-      const rid = requestId ?? randomUUID();
       const started = this.deps.clock.now();
       let outcome: Outcome | undefined;
       try {
         const arn = target.qualifier === undefined ? undefined : target.invokedArn;
-        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000, arn);
+        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000, arn, span?.header);
       } finally {
         this.deps.pool.release(
           lease.instance,
@@ -121,6 +146,7 @@ export class Invoker {
       applyLogFormat(result.log, fn.logging, result.functionError !== undefined);
       this.deps.writeLog(fn.name, started, result.log);
       this.deps.observe?.invoked(target, result);
+      span?.end(result);
       return result;
     } finally {
       if (--this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();

@@ -44,6 +44,8 @@ export interface InvokeMessage {
   deadline: number;
   /** The ARN invoked, when it differs from the init's (a version or an alias). */
   arn?: string;
+  /** The invocation's X-Amzn-Trace-Id, set as `_X_AMZN_TRACE_ID` while it runs; absent: unset. */
+  trace?: string;
 }
 
 /** The answer to a `CacheRequest`, matched by `id`. */

@@ -5,8 +5,10 @@
  * the function routes as Lambda's (`lambda:InvokeFunction`, `lambda:GetFunction` …; an update
  * needs `lambda:UpdateFunctionCode` when it carries code and `lambda:UpdateFunctionConfiguration`
  * when it changes settings), the logs route as CloudWatch Logs' `logs:FilterLogEvents` on the
- * function's log group, the access-key routes as IAM's. The rest have no AWS counterpart and take
- * actions in the `baton:` namespace on `*`: `baton:DeployApp`, `baton:GetMetrics`, and the
+ * function's log group, the access-key routes as IAM's, the alarm routes as CloudWatch's
+ * (`cloudwatch:PutMetricAlarm`, `DescribeAlarms`, `DeleteAlarms`). The rest have no AWS counterpart and take
+ * actions in the `baton:` namespace on `*`: `baton:DeployApp`, `baton:GetMetrics`, the cost
+ * routes' `baton:GetCosts`, `baton:PutBudget` …, and the
  * cache's `baton:CacheGet`, `baton:CacheSet` … (its namespace as the `baton:CacheNamespace` key).
  * The list is in the README ("Enforcement"). Guarded by `test/server/admin-access.test.ts`.
  */
@@ -73,6 +75,25 @@ export function adminAccess(call: AdminCall, scope: ArnScope): AccessRequest[] {
 export function cacheAccess(operation: string, namespace: string): AccessRequest[] {
   return one(`baton:${operation}`, '*', namespace ? { 'baton:CacheNamespace': namespace } : undefined);
 }
+
+/**
+ * The cost routes (`./costs-api.ts`): `baton:GetCosts`, `baton:ListBudgets`, `baton:PutBudget`
+ * and `baton:DeleteBudget`, on `*`.
+ */
+export function costsAccess(operation: string): AccessRequest[] {
+  return one(`baton:${operation}`, '*');
+}
+
+/**
+ * The alarm routes (`./alarms-api.ts`) do what CloudWatch's PutMetricAlarm, DescribeAlarms and
+ * DeleteAlarms do, so they are authorized as those, on the alarm's ARN (`*` for a listing).
+ */
+export function alarmAccess(operation: string, name: string, scope: ArnScope): AccessRequest[] {
+  return one(`cloudwatch:${operation}`, name ? alarmArn(scope, name) : '*');
+}
+
+export const alarmArn = (scope: ArnScope, name: string) =>
+  `arn:aws:cloudwatch:${scope.region}:${scope.account}:alarm:${name}`;
 
 /** `GET /admin/v1/metrics`, and a signed `GET /metrics`. */
 export const METRICS_ACCESS: readonly AccessRequest[] = Object.freeze(one('baton:GetMetrics', '*'));

@@ -4,6 +4,7 @@ import type { BusService } from '../services/bus/service.ts';
 import type { QueueService } from '../services/queues/service.ts';
 import { isTableError } from '../services/tables/errors.ts';
 import type { TopicService } from '../services/topics/service.ts';
+import type { AlarmService } from '../telemetry/alarms/service.ts';
 import type { ComposedTables } from './compose-tables.ts';
 
 /** What deploys need of the queue, topic, bus and table services, through their public operations. */
@@ -13,9 +14,11 @@ export function appResources(
   bus: () => BusService,
   identity: PlatformIdentity,
   tables: () => ComposedTables,
+  alarms?: () => AlarmService,
 ): AppResources {
   const topicArn = (name: string) => topics().arnOf(name);
   return {
+    ...(alarms ? { syncAlarms: (app: string, specs) => alarms().syncApp(app, specs) } : {}),
     topicArn,
     // A missing table is the one error expected here; others stop the deploy.
     table: (name) =>

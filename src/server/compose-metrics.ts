@@ -16,6 +16,8 @@ import { metricsRoutes } from './metrics-api.ts';
 export type ComposedMetrics = Partial<
   Pick<PlatformMetrics, 'invocations' | 'asyncEvents' | 'gateway' | 'topics' | 'bus'>
 > & {
+  /** The metrics' registry (alarms read their metrics from it); undefined when metrics are off. */
+  registry?: PlatformMetrics['registry'];
   /** `GET /metrics` and `GET /admin/v1/metrics`; place it before the admin routes. */
   route(authenticate: Authenticate, authorize: Authorize): Route;
 };
@@ -38,6 +40,7 @@ export function composeMetrics(
     gateway: metrics?.gateway,
     topics: metrics?.topics,
     bus: metrics?.bus,
+    registry: metrics?.registry,
     route: (authenticate, authorize) =>
       metricsRoutes({
         scrape: metrics && (() => metrics.scrape()),

@@ -48,6 +48,10 @@ export interface ServerConfig {
   metrics: boolean;
   /** A bearer token that may read `GET /metrics` without a SigV4 signature (Prometheus); unset: none. */
   metricsToken: string | undefined;
+  /** Whether spans are recorded (`BATON_TRACING=off` turns them off). */
+  tracing: boolean;
+  /** OTLP/HTTP base URL spans are exported to (`BATON_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`); unset: none. */
+  otlpEndpoint: string | undefined;
   /** The built runner program. */
   runnerPath: string;
   /**
@@ -62,6 +66,12 @@ export interface ServerConfig {
    * (instances) all functions may reserve or provision (`BATON_MAX_*`; src/governance/guardrails.ts).
    */
   guardrails: Guardrails;
+  /** A JSON price table over the defaults (`BATON_PRICES`); unset: AWS us-east-1 list prices. */
+  pricesFile: string | undefined;
+  /** Ms between flushes of metered usage to storage (`BATON_USAGE_FLUSH_MS`); a crash may lose one. */
+  usageFlushMs: number;
+  /** The shortest alarm period allowed, in seconds (`BATON_ALARM_MIN_PERIOD_S`, default 10). */
+  alarmMinPeriodS: number;
 }
 
 export interface ConfigFlags {
@@ -146,6 +156,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     logLevel: env.BATON_LOG_LEVEL ?? 'info',
     metrics: onOff('BATON_METRICS', env.BATON_METRICS, true),
     metricsToken: metricsTokenOf(env.BATON_METRICS_TOKEN),
+    tracing: onOff('BATON_TRACING', env.BATON_TRACING, true),
+    otlpEndpoint: env.BATON_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
     functionCredentialsTtlS: int(
       'BATON_FUNCTION_CREDENTIALS_TTL_S',
@@ -156,6 +168,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     ),
     sdkModulesDir: sdkModulesDir(packageRoot()),
     guardrails: guardrailsOf(env),
+    pricesFile: env.BATON_PRICES || undefined,
+    usageFlushMs: int('BATON_USAGE_FLUSH_MS', env.BATON_USAGE_FLUSH_MS, 1000, 10, 60_000),
+    alarmMinPeriodS: int('BATON_ALARM_MIN_PERIOD_S', env.BATON_ALARM_MIN_PERIOD_S, 10, 1, 86_400),
   };
 }
 

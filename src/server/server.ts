@@ -26,7 +26,6 @@ import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
 import { arnSender } from '../services/arn-sender.ts';
-import type { CacheService } from '../services/cache/service.ts';
 import { QueueService } from '../services/queues/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
 import { TopicService } from '../services/topics/service.ts';
@@ -36,31 +35,22 @@ import { QueuePollers } from '../triggers/queue-poller.ts';
 import { adminRoutes } from './admin-api.ts';
 import { appResources } from './app-resources.ts';
 import { cacheRoutes } from './cache-api.ts';
+import { composeAlarms } from './compose-alarms.ts';
 import { composeCache } from './compose-cache.ts';
+import { composeCosts } from './compose-costs.ts';
 import { composeEvents } from './compose-events.ts';
 import { composeFunctionRoles } from './compose-function-roles.ts';
 import { composeIam } from './compose-iam.ts';
 import { composeMetrics } from './compose-metrics.ts';
 import { composeTables } from './compose-tables.ts';
+import { composeTraces } from './compose-traces.ts';
 import type { ServerConfig } from './config.ts';
 import { controlPlaneServer } from './control-plane.ts';
 import type { Credentials } from './credentials.ts';
 import { listen, readManifestFromZip } from './listen.ts';
+import type { RunningServer } from './running-server.ts';
 
-export interface RunningServer {
-  gatewayUrl: string;
-  controlUrl: string;
-  registry: Registry;
-  deployer: Deployer;
-  invoker: Invoker;
-  asyncInvocations: AsyncDispatcher;
-  pool: Pool;
-  spares: SparePool;
-  logs: LogSink;
-  cache: CacheService;
-  /** Stops taking requests, lets running invocations finish (up to `graceMs`), then stops. */
-  close(graceMs?: number): Promise<void>;
-}
+export type { RunningServer } from './running-server.ts';
 
 /** Composes Baton: storage, registry, runtime, telemetry and the two listeners. */
 export async function startServer(
@@ -129,6 +119,9 @@ export async function startServer(
   };
   registry.onChange(sync);
   const metrics = composeMetrics(config, { pool, queues: queueBackend, clock, log });
+  const traces = composeTraces(config);
+  const costs = composeCosts(config, { backend: backends.usage, clock, log, bus: () => bus });
+  const alarms = composeAlarms(config, { backend: backends.alarms, clock, log, metrics, bus: () => bus });
 
   const logs = new LogSink(
     backends.logs,
@@ -147,7 +140,9 @@ export async function startServer(
     clock,
     resolve: (name, qualifier) => resolve(name, qualifier),
     writeLog: (fn, ts, log) => logs.write(fn, ts, log),
-    observe: metrics.invocations,
+    trace: traces.invocations,
+    observe: costs.observe(metrics.invocations),
+    admit: costs.admit,
   });
   const queues = new QueueService(queueBackend, clock, {
     accountId: config.accountId,
@@ -165,13 +160,15 @@ export async function startServer(
       () => bus,
       identity,
       () => tables,
+      () => alarms.service,
     ),
     config.guardrails,
   );
   const { server: gateway } = gatewayServer({
     routes: registry,
     // $LATEST, with the event as an object: the gateway sizes it, the instance serialises it.
-    invoke: (name, event) => invoker.run(resolve(name, undefined), event),
+    invoke: (name, event, trace) => invoker.run(resolve(name, undefined), event, undefined, trace),
+    trace: traces.gateway,
     clock,
     log,
     api: {
@@ -179,7 +176,7 @@ export async function startServer(
       apiId: apiIdFor(config.accountId, config.region),
       region: config.region,
     },
-    observe: metrics.gateway,
+    observe: costs.observeGateway(metrics.gateway),
   });
   const resolve = (name: string, qualifier: string | undefined) =>
     resolveTarget(registry, identity, name, qualifier);
@@ -215,7 +212,8 @@ export async function startServer(
     registry,
     clock,
     resolve,
-    run: (target, event, requestId) => invoker.run(target, event, requestId),
+    run: (target, event, requestId, trace) => invoker.run(target, event, requestId, trace),
+    enqueued: traces.enqueued,
     // Records and dead letters go to queues and topics (functions are enqueued directly).
     deliver: (arn, payload) => send(arn, JSON.stringify(payload), { sender: 'lambda.amazonaws.com' }),
     warn: (message, details) => log.warn(details, message),
@@ -261,7 +259,7 @@ export async function startServer(
     clock,
     region: config.region,
     resolve,
-    run: (target, event) => invoker.run(target, event),
+    run: (target, event) => invoker.run(target, event, undefined, traces.sqsTrace(event)),
     reservedConcurrency: (name) => registry.get(name)?.reservedConcurrency ?? null,
     warn: (message, details) => log.warn(details, message),
   });
@@ -281,6 +279,7 @@ export async function startServer(
   registry.onMappingChange((m, deleted) => tables.pollers.sync(m, deleted));
   const control = controlPlaneServer(
     [
+      traces.route(authenticate, authorize),
       metrics.route(authenticate, authorize),
       sqsApi({ queues, authenticate, authorize, scope, log }),
       snsApi({ topics, signer, authenticate, authorize, scope, log }),
@@ -304,6 +303,8 @@ export async function startServer(
       }),
       // Before the admin routes: those claim every /admin/v1/ request once they have read its body.
       cacheRoutes({ cache: cache.service, authenticate, authorize }),
+      costs.route(authenticate, authorize),
+      alarms.route(authenticate, authorize),
       adminRoutes({
         registry,
         deployer,
@@ -340,6 +341,8 @@ export async function startServer(
   for (const m of registry.mappings()) pollers.sync(m, false);
   tables.start(registry.mappings());
   logs.start();
+  costs.start();
+  await alarms.start();
   spares.refill();
 
   let closing: Promise<void> | undefined;
@@ -366,13 +369,15 @@ export async function startServer(
         await tables.close();
         queues.close();
         events.close();
+        alarms.close();
         await Promise.race([
           Promise.all([invoker.drain(), asyncInvocations.idle(), topicDeliveries.idle(), events.idle()]),
           new Promise((r) => setTimeout(r, graceMs).unref()),
         ]);
         pool.close();
         await cache.close();
-        await logs.close();
+        await Promise.all([logs.close(), traces.close()]);
+        await costs.close();
         control.closeAllConnections();
         gateway.closeAllConnections();
         backends.close();

@@ -12,6 +12,7 @@ import { registryContract, registryResourcesContract } from './registry.contract
 import { schedulesContract } from './schedules.contract.ts';
 import { tablesContract } from './tables.contract.ts';
 import { topicsContract } from './topics.contract.ts';
+import { usageContract } from './usage.contract.ts';
 
 // Every storage kind runs the same contract suites, each test on a fresh store (a new SQLite file).
 for (const [kind, open] of Object.entries(storageKinds)) {
@@ -26,4 +27,5 @@ for (const [kind, open] of Object.entries(storageKinds)) {
   describe(`${kind} schedule backend`, () => schedulesContract(async () => fresh().schedules));
   describe(`${kind} table backend`, () => tablesContract(async () => fresh().tables));
   describe(`${kind} IAM backend`, () => iamContract(async () => fresh().iam));
+  describe(`${kind} usage backend`, () => usageContract(async () => fresh().usage));
 }

@@ -46,6 +46,7 @@ describe('baton.yaml', () => {
       ruleEvents: [],
       tables: [],
       tableEvents: [],
+      alarms: [],
     });
   });
 

@@ -138,6 +138,8 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
   const invoke: Op = async ({ req, res, name, body, url }) => {
     const ref = refOf(name, url);
     const type = (req.headers['x-amz-invocation-type'] as string | undefined) ?? 'RequestResponse';
+    // The caller's trace (the SDK forwards `_X_AMZN_TRACE_ID`; traces/hooks.ts makes it this call's span).
+    const trace = req.headers['x-amzn-trace-id'] as string | undefined;
     if (type === 'DryRun') {
       const target = resolveTarget(registry, identity, ref.name, ref.qualifier, random);
       res.writeHead(204, { 'x-amz-executed-version': target.version }).end();
@@ -149,7 +151,7 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
           'RequestTooLarge',
           `Request must be smaller than ${ASYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
         );
-      const id = await deps.async.enqueue(ref.name, ref.qualifier, body);
+      const id = await deps.async.enqueue(ref.name, ref.qualifier, body, trace);
       res.writeHead(202, { 'x-amzn-requestid': id, 'content-length': 0 }).end();
       return;
     }
@@ -157,7 +159,7 @@ export function functionOps(deps: LambdaApiDeps, ctx: LambdaContext) {
       throw invalid(
         `1 validation error detected: Value '${type}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
       );
-    const r = await deps.invoker.invoke(ref.name, body, { qualifier: ref.qualifier });
+    const r = await deps.invoker.invoke(ref.name, body, { qualifier: ref.qualifier, trace });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'x-amzn-requestid': r.requestId,

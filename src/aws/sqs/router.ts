@@ -142,6 +142,8 @@ export function sqsApi(deps: {
         }
         throw new QueueError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
       }
+      const trace = req.headers['x-amzn-trace-id'];
+      if (typeof trace === 'string') withTraceHeader(action, input, trace);
       const access = await withResourcePolicies(sqsAccess(action, input, deps.scope), queuePolicy);
       deps.authorize(signed.accessKeyId, access, req, signed.region);
       const out: Output = await op(input, signed.accessKeyId);
@@ -164,4 +166,21 @@ export function sqsApi(deps: {
     }
     return true;
   };
+}
+
+/**
+ * SQS keeps the sender's `X-Amzn-Trace-Id` as the message's `AWSTraceHeader` unless the message
+ * sets one itself (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-sqs.html); a
+ * queue-triggered invocation continues it.
+ */
+function withTraceHeader(action: string, input: Input, trace: string): void {
+  const messages =
+    action === 'SendMessage' ? [input] : action === 'SendMessageBatch' ? (input.Entries as Input[]) : [];
+  if (!Array.isArray(messages)) return;
+  for (const m of messages) {
+    if (typeof m !== 'object' || m === null) continue;
+    const sys = (m.MessageSystemAttributes ?? {}) as Record<string, unknown>;
+    if (typeof sys !== 'object' || sys === null || sys.AWSTraceHeader !== undefined) continue;
+    m.MessageSystemAttributes = { ...sys, AWSTraceHeader: { DataType: 'String', StringValue: trace } };
+  }
 }

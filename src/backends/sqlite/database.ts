@@ -247,6 +247,45 @@ const MIGRATIONS: string[] = [
      record TEXT NOT NULL,
      PRIMARY KEY (holder, holder_key, name_key)
    );`,
+  // Cost metering (README, "Costs and budgets"): daily totals per (day, app, function), the ids
+  // of applied flushes (a retried flush adds nothing), budgets, and the alerts already sent.
+  `CREATE TABLE usage_daily (
+     day TEXT NOT NULL,
+     app TEXT NOT NULL,
+     function TEXT NOT NULL,
+     invocations INTEGER NOT NULL,
+     billed_ms INTEGER NOT NULL,
+     mb_ms INTEGER NOT NULL,
+     gateway_requests INTEGER NOT NULL,
+     queue_requests INTEGER NOT NULL,
+     topic_requests INTEGER NOT NULL,
+     bus_events INTEGER NOT NULL,
+     read_half_units INTEGER NOT NULL,
+     write_units INTEGER NOT NULL,
+     PRIMARY KEY (day, app, function)
+   );
+   CREATE TABLE usage_flushes (
+     id TEXT PRIMARY KEY,
+     applied_at INTEGER NOT NULL
+   );
+   CREATE TABLE budgets (
+     scope TEXT NOT NULL,
+     name TEXT NOT NULL,
+     record TEXT NOT NULL,
+     PRIMARY KEY (scope, name)
+   );
+   CREATE TABLE budget_alerts (
+     scope TEXT NOT NULL,
+     name TEXT NOT NULL,
+     month TEXT NOT NULL,
+     threshold REAL NOT NULL,
+     PRIMARY KEY (scope, name, month, threshold)
+   );`,
+  // Metric alarms (README, "Alarms"): their rules only; states restart in INSUFFICIENT_DATA.
+  `CREATE TABLE alarms (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );`,
 ];
 
 /**

@@ -18,6 +18,7 @@ export function printDeployResult(app: string, r: DeployResult): void {
   for (const t of r.rules ?? []) lines.push(`  ${t}`);
   for (const t of r.tables ?? []) lines.push(`  table ${t}`);
   for (const m of r.tableEvents ?? []) lines.push(`  table event ${m}`);
+  for (const a of r.alarms ?? []) lines.push(`  ${a}`);
   process.stdout.write(lines.join('\n') + '\n');
   for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
 }

@@ -17,7 +17,8 @@ export interface AsyncDispatcherDeps {
   registry: Registry;
   clock: Clock;
   resolve: (name: string, qualifier: string | undefined) => InvokeTarget;
-  run: (target: InvokeTarget, event: unknown, requestId: string) => Promise<InvokeResult>;
+  /** `trace`: the enqueue span's X-Amzn-Trace-Id, which the run continues. */
+  run: (target: InvokeTarget, event: unknown, requestId: string, trace?: string) => Promise<InvokeResult>;
   /** Hands a record to a destination that is not a function (queues, topics, buses). */
   deliver?: (arn: string, record: unknown) => Promise<boolean>;
   /** Reports what the platform operator should know (an event parked, a storage failure). */
@@ -26,7 +27,15 @@ export interface AsyncDispatcherDeps {
   maxInFlight?: number;
   /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
   observe?: AsyncObserver;
+  /**
+   * Traces (`telemetry/traces/hooks.ts`): starts and ends the enqueue span under the caller's
+   * X-Amzn-Trace-Id and returns the one the run continues. Absent when tracing is off.
+   */
+  enqueued?: (fn: string, parent: string | undefined) => string | undefined;
 }
+
+/** Trace headers of waiting events, kept in memory only: an event run after a restart starts a new trace. */
+const MAX_TRACED_EVENTS = 10_000;
 
 /** Where a record went: AWS's names for the destinations of async invocations. */
 export type DestinationKind = 'OnSuccess' | 'OnFailure' | 'DeadLetter';
@@ -67,6 +76,7 @@ export class AsyncDispatcher {
   private again = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly traces = new Map<string, string>();
 
   constructor(private readonly deps: AsyncDispatcherDeps) {
     this.maxInFlight = deps.maxInFlight ?? 16;
@@ -85,7 +95,12 @@ export class AsyncDispatcher {
    * Accepts an Event invocation: checks that the target exists and the payload is JSON within
    * 1 MB, stores it, and returns its request id. It runs after this resolves.
    */
-  async enqueue(name: string, qualifier: string | undefined, payload: string | Buffer): Promise<string> {
+  async enqueue(
+    name: string,
+    qualifier: string | undefined,
+    payload: string | Buffer,
+    trace?: string,
+  ): Promise<string> {
     if (this.closed) throw new BatonError('ShuttingDown', 'Baton is shutting down');
     const text = typeof payload === 'string' ? payload : payload.toString('utf8');
     const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
@@ -117,6 +132,11 @@ export class AsyncDispatcher {
       throttles: 0,
     };
     await this.deps.backend.add(event);
+    const header = this.deps.enqueued?.(name, trace);
+    if (header !== undefined) {
+      this.traces.set(event.id, header);
+      if (this.traces.size > MAX_TRACED_EVENTS) this.traces.delete(this.traces.keys().next().value!);
+    }
     this.deps.observe?.received(name);
     this.pump();
     return event.id;
@@ -220,7 +240,7 @@ export class AsyncDispatcher {
     let result: InvokeResult;
     this.deps.observe?.attempt(e.function, clock.now() - e.enqueuedAt);
     try {
-      result = await this.deps.run(target, event, e.id);
+      result = await this.deps.run(target, event, e.id, this.traces.get(e.id));
     } catch (err) {
       // Throttled, or the platform could not run it: retried until the event is too old.
       const throttles = e.throttles + 1;

@@ -118,6 +118,9 @@ function serialize(result: unknown): { ok: true; body: string } | { ok: false; e
 function invoke(m: InvokeMessage): Promise<void> {
   current = m;
   logs.requestId = m.rid;
+  // Lambda sets the trace header per invocation; the AWS SDK forwards it on its calls.
+  if (m.trace === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = m.trace;
   const start = performance.now();
   if (initError || !handler || !init) {
     // Lambda re-runs init in a fresh environment after an init failure: so do we.
