@@ -20,6 +20,7 @@ const benches = [
   'cache.ts',
   'tables.ts',
   'policy.ts',
+  'governance-overhead.ts',
   'authorize.ts',
   'table-streams.ts',
 ];

@@ -11,6 +11,7 @@ import {
   BudgetKeeper,
 } from '../governance/costs/budgets.ts';
 import { Meter } from '../governance/costs/meter.ts';
+import { type OwnerOf, type ServiceMeter, serviceMeter } from '../governance/costs/service-usage.ts';
 import { loadPrices, type PriceTable } from '../governance/costs/prices.ts';
 import type { InvokeTarget } from '../registry/resolve.ts';
 import type { InvocationObserver, InvokeResult } from '../runtime/invoker.ts';
@@ -31,6 +32,11 @@ export interface ComposedCosts {
   observe(metrics: InvocationObserver | undefined): InvocationObserver;
   /** The gateway's observer: metrics (when on) and metering. */
   observeGateway(metrics: GatewayObserver | undefined): GatewayObserver;
+  /**
+   * The SQS, SNS, EventBridge and DynamoDB adapters' `meter`: usage on the owner app's row
+   * (`manifestOwners(registry)`), else on `(account)`; undefined with metering off.
+   */
+  services(ownerOf: OwnerOf): ServiceMeter | undefined;
   /** The invoker's `admit`: the budgets' hard stop. */
   admit: (target: InvokeTarget) => void;
   /** The admin routes `/admin/v1/costs` and `/admin/v1/budgets`; place before the admin routes. */
@@ -41,7 +47,7 @@ export interface ComposedCosts {
 
 /** Metering, prices and budgets as the server wires them (README, "Costs and budgets"). */
 export function composeCosts(
-  config: Pick<ServerConfig, 'pricesFile' | 'usageFlushMs'>,
+  config: Pick<ServerConfig, 'pricesFile' | 'usageFlushMs' | 'metering'>,
   deps: { backend: UsageBackend; clock: Clock; log: Logger; bus: () => AlertBus },
 ): ComposedCosts {
   const prices = loadPrices(config.pricesFile);
@@ -69,21 +75,30 @@ export function composeCosts(
     meter,
     budgets,
     prices,
+    // With metering off (BATON_METERING=off) nothing is counted, so budgets never stop anything.
     observe: (metrics) =>
-      metrics
-        ? {
-            invoked(t: InvokeTarget, r: InvokeResult) {
-              metrics.invoked(t, r);
-              meter.invoked(t, r);
-            },
-            refused: (t, e) => metrics.refused(t, e),
-          }
-        : meter,
-    observeGateway: (metrics) => (routeKey, status, latencyMs) => {
-      metrics?.(routeKey, status, latencyMs);
-      meter.gatewayRequest();
+      !config.metering
+        ? (metrics ?? { invoked: () => undefined, refused: () => undefined })
+        : metrics
+          ? {
+              invoked(t: InvokeTarget, r: InvokeResult) {
+                metrics.invoked(t, r);
+                meter.invoked(t, r);
+              },
+              refused: (t, e) => metrics.refused(t, e),
+            }
+          : meter,
+    observeGateway: (metrics) =>
+      !config.metering
+        ? (metrics ?? (() => undefined))
+        : (routeKey, status, latencyMs) => {
+            metrics?.(routeKey, status, latencyMs);
+            meter.gatewayRequest();
+          },
+    services: (ownerOf) => (config.metering ? serviceMeter(meter, ownerOf) : undefined),
+    admit: (target) => {
+      if (config.metering) budgets.admit(target);
     },
-    admit: (target) => budgets.admit(target),
     route: (authenticate, authorize) =>
       costsRoutes({ backend: deps.backend, meter, budgets, prices, authenticate, authorize }),
     start() {

@@ -48,6 +48,8 @@ export interface ServerConfig {
   metrics: boolean;
   /** A bearer token that may read `GET /metrics` without a SigV4 signature (Prometheus); unset: none. */
   metricsToken: string | undefined;
+  /** Whether usage is metered for costs and budgets (`BATON_METERING=off` turns it off). */
+  metering: boolean;
   /** Whether spans are recorded (`BATON_TRACING=off` turns them off). */
   tracing: boolean;
   /** OTLP/HTTP base URL spans are exported to (`BATON_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT`); unset: none. */
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Ser
     metrics: onOff('BATON_METRICS', env.BATON_METRICS, true),
     metricsToken: metricsTokenOf(env.BATON_METRICS_TOKEN),
     tracing: onOff('BATON_TRACING', env.BATON_TRACING, true),
+    metering: onOff('BATON_METERING', env.BATON_METERING, true),
     otlpEndpoint: env.BATON_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     runnerPath: env.BATON_RUNNER_PATH ?? defaultRunnerPath(),
     functionCredentialsTtlS: int(
