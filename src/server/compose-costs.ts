@@ -11,8 +11,8 @@ import {
   BudgetKeeper,
 } from '../governance/costs/budgets.ts';
 import { Meter } from '../governance/costs/meter.ts';
-import { type OwnerOf, type ServiceMeter, serviceMeter } from '../governance/costs/service-usage.ts';
 import { loadPrices, type PriceTable } from '../governance/costs/prices.ts';
+import { type OwnerOf, type ServiceMeter, serviceMeter } from '../governance/costs/service-usage.ts';
 import type { InvokeTarget } from '../registry/resolve.ts';
 import type { InvocationObserver, InvokeResult } from '../runtime/invoker.ts';
 import type { ServerConfig } from './config.ts';

@@ -18,6 +18,7 @@ import { type FunctionRecord, unitKey } from '../core/function-spec.ts';
 import { CodeStore } from '../deploy/code-store.ts';
 import { Deployer } from '../deploy/deployer.ts';
 import { apiIdFor, gatewayServer } from '../gateway/index.ts';
+import { manifestOwners } from '../governance/costs/service-usage.ts';
 import { Registry } from '../registry/registry.ts';
 import { resolveTarget } from '../registry/resolve.ts';
 import { AsyncDispatcher } from '../runtime/async/dispatcher.ts';
@@ -264,6 +265,8 @@ export async function startServer(
     warn: (message, details) => log.warn(details, message),
   });
   registry.onMappingChange((m, deleted) => pollers.sync(m, deleted));
+  // Service requests are metered on the app whose manifest declares the resource.
+  const meter = costs.services(manifestOwners(registry));
   const tables = composeTables({
     backend: postgres && config.tableBackend === 'postgres' ? postgresTables(postgres) : backends.tables,
     ttlSweepMs: config.ttlSweepMs,
@@ -281,12 +284,12 @@ export async function startServer(
     [
       traces.route(authenticate, authorize),
       metrics.route(authenticate, authorize),
-      sqsApi({ queues, authenticate, authorize, scope, log }),
-      snsApi({ topics, signer, authenticate, authorize, scope, log }),
+      sqsApi({ queues, authenticate, authorize, scope, log, meter }),
+      snsApi({ topics, signer, authenticate, authorize, scope, log, meter }),
       iam.api(authenticate, authorize, log),
-      eventsApi({ bus, authenticate, authorize, scope, log }),
+      eventsApi({ bus, authenticate, authorize, scope, log, meter }),
       schedulerApi({ scheduler, authenticate, authorize, scope, log }),
-      dynamodbApi({ apis: tables.apis, authenticate, authorize, scope, log }),
+      dynamodbApi({ apis: tables.apis, authenticate, authorize, scope, log, meter }),
       lambdaApi({
         registry,
         deployer,

@@ -4,12 +4,14 @@ import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
 import { isAccessDenied } from '../../governance/authorizer.ts';
+import type { ServiceMeter } from '../../governance/costs/service-usage.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { isTableError, TableError } from '../../services/tables/errors.ts';
 import type { TableOperation } from '../../services/tables/service.ts';
 import type { ArnScope, Authorize } from '../access.ts';
 import { type Authenticate, readAuthenticated } from '../auth.ts';
 import { dynamodbAccess } from './access.ts';
+import { meteredInput, tableUnits } from './metering.ts';
 
 /** BatchWriteItem may carry 16 MB; leave room for JSON escaping. */
 const BODY_LIMIT = 20 * 1024 * 1024;
@@ -30,6 +32,8 @@ export function dynamodbApi(deps: {
   authorize: Authorize;
   scope: ArnScope;
   log: Logger;
+  /** Records each successful call's billable usage (issue 7, metering); none when absent. */
+  meter?: ServiceMeter | undefined;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   return async (req, res, url) => {
     const target = req.headers['x-amz-target'];
@@ -74,7 +78,15 @@ export function dynamodbApi(deps: {
         throw new TableError('SerializationException', 'Start of structure or map found where not expected');
       }
       deps.authorize(signed.accessKeyId, dynamodbAccess(action, input, deps.scope), req, signed.region);
-      send(200, await op(input));
+      const metered = deps.meter ? meteredInput(action, input) : undefined;
+      if (!metered) {
+        send(200, await op(input));
+        return true;
+      }
+      const out = (await op(metered.input)) as Record<string, unknown>;
+      for (const [table, u] of tableUnits(out)) deps.meter?.record('tables', table, u);
+      if (metered.strip) delete out.ConsumedCapacity;
+      send(200, out);
     } catch (e) {
       if (res.headersSent) {
         res.destroy();

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
 import { isAccessDenied } from '../../governance/authorizer.ts';
+import type { ServiceMeter } from '../../governance/costs/service-usage.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { BusError } from '../../services/bus/errors.ts';
 import type { BusService, Input } from '../../services/bus/service.ts';
@@ -10,6 +11,7 @@ import type { ArnScope, Authorize } from '../access.ts';
 import { type Authenticate, readAuthenticated } from '../auth.ts';
 import { eventsAccess } from './access.ts';
 import { EVENTS_ERRORS } from './errors.ts';
+import { busUsage } from './metering.ts';
 import { eventsOperations } from './operations.ts';
 
 /** PutEvents carries at most 256 KB of entries; leave room for JSON escaping and field names. */
@@ -28,6 +30,8 @@ export function eventsApi(deps: {
   authorize: Authorize;
   scope: ArnScope;
   log: Logger;
+  /** Records each successful call's billable usage (issue 7, metering); none when absent. */
+  meter?: ServiceMeter | undefined;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = eventsOperations(deps.bus);
   return async (req, res, url) => {
@@ -67,7 +71,10 @@ export function eventsApi(deps: {
         return true;
       }
       deps.authorize(signed.accessKeyId, eventsAccess(action, input, deps.scope), req, signed.region);
-      send(200, await op(input));
+      const out = await op(input);
+      const perBus = deps.meter && busUsage(action, input, out as Input);
+      for (const [bus, n] of perBus ?? []) deps.meter?.record('buses', bus, { busEvents: n });
+      send(200, out);
     } catch (e) {
       if (res.headersSent) {
         res.destroy();

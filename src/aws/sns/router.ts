@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
 import { isAccessDenied } from '../../governance/authorizer.ts';
+import type { ServiceMeter } from '../../governance/costs/service-usage.ts';
 import { type RequestTarget, readBody } from '../../server/http-io.ts';
 import { TopicError } from '../../services/topics/errors.ts';
 import type { TopicService } from '../../services/topics/service.ts';
@@ -11,6 +12,7 @@ import { type ArnScope, type Authorize, withResourcePolicies } from '../access.t
 import type { Authenticate } from '../auth.ts';
 import { snsAccess, snsSpelling } from './access.ts';
 import { SIGV4_CODES, SNS_STATUS } from './errors.ts';
+import { snsUsage } from './metering.ts';
 import { snsOperations } from './operations.ts';
 import { errorXml, isSnsRequest, parseQuery, responseXml } from './query.ts';
 
@@ -40,6 +42,8 @@ export function snsApi(deps: {
   authorize: Authorize;
   scope: ArnScope;
   log: Logger;
+  /** Records each successful call's billable usage (issue 7, metering); none when absent. */
+  meter?: ServiceMeter | undefined;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = snsOperations(deps.topics);
   // A topic's `Policy` attribute is weighed beside the caller's own policies. Only a stored one:
@@ -122,6 +126,8 @@ export function snsApi(deps: {
       const access = await withResourcePolicies(snsAccess(action!, input, deps.scope), topicPolicy);
       deps.authorize(auth.accessKeyId, access, req, auth.region);
       const out = await op(input, auth.accessKeyId);
+      const u = deps.meter && snsUsage(action!, input);
+      if (u) deps.meter?.record('topics', u.topic, { topicRequests: u.requests });
       sendXml(res, 200, responseXml(action!, out, requestId), requestId);
     } catch (e) {
       if (res.headersSent) res.destroy();

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isBatonError } from '../../core/errors.ts';
 import { isAccessDenied } from '../../governance/authorizer.ts';
+import type { ServiceMeter } from '../../governance/costs/service-usage.ts';
 import type { RequestTarget } from '../../server/http-io.ts';
 import { QueueError } from '../../services/queues/errors.ts';
 import type { Input, Output, QueueService } from '../../services/queues/service.ts';
@@ -10,6 +11,7 @@ import { type ArnScope, type Authorize, withResourcePolicies } from '../access.t
 import { type Authenticate, QUERY_AUTH_FAILURES, readAuthenticated } from '../auth.ts';
 import { sqsAccess } from './access.ts';
 import { jsonErrorType, SQS_ERRORS } from './errors.ts';
+import { sqsUsage } from './metering.ts';
 import { sqsOperations } from './operations.ts';
 import { isQueryRequest, parseQueryInput, queryErrorXml, queryResponseXml } from './query.ts';
 
@@ -30,6 +32,8 @@ export function sqsApi(deps: {
   authorize: Authorize;
   scope: ArnScope;
   log: Logger;
+  /** Records each successful call's billable usage (issue 7, metering); none when absent. */
+  meter?: ServiceMeter | undefined;
 }): (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => Promise<boolean> {
   const ops = sqsOperations(deps.queues);
   // A queue's `Policy` attribute (SetQueueAttributes) is weighed beside the caller's own policies.
@@ -147,6 +151,10 @@ export function sqsApi(deps: {
       const access = await withResourcePolicies(sqsAccess(action, input, deps.scope), queuePolicy);
       deps.authorize(signed.accessKeyId, access, req, signed.region);
       const out: Output = await op(input, signed.accessKeyId);
+      if (deps.meter) {
+        const u = sqsUsage(action, input, out);
+        deps.meter.record('queues', u.queue, { queueRequests: u.requests });
+      }
       if (json) {
         const text = JSON.stringify(out);
         res.writeHead(200, {

@@ -7,6 +7,11 @@ interface Line {
   billedMs: number;
   gbSeconds: number;
   gatewayRequests: number;
+  queueRequests: number;
+  topicRequests: number;
+  busEvents: number;
+  readHalfUnits: number;
+  writeUnits: number;
   cost: { total: number };
 }
 
@@ -51,7 +56,21 @@ export async function costs(
   if (since) q.set('since', since);
   if (until) q.set('until', until);
   const r = await new AdminClient(opts).json<Report>('GET', `costs?${q}`);
-  const rows = [[r.by.toUpperCase(), 'INVOCATIONS', 'BILLED MS', 'GB-S', 'GATEWAY REQ', 'COST (USD)']];
+  const rows = [
+    [
+      r.by.toUpperCase(),
+      'INVOCATIONS',
+      'BILLED MS',
+      'GB-S',
+      'GATEWAY REQ',
+      'QUEUE REQ',
+      'TOPIC REQ',
+      'BUS EVENTS',
+      'RRU',
+      'WRU',
+      'COST (USD)',
+    ],
+  ];
   for (const l of [...r.lines, r.total])
     rows.push([
       l.key,
@@ -59,6 +78,11 @@ export async function costs(
       String(l.billedMs),
       l.gbSeconds.toFixed(6),
       String(l.gatewayRequests),
+      String(l.queueRequests ?? 0),
+      String(l.topicRequests ?? 0),
+      String(l.busEvents ?? 0),
+      String((l.readHalfUnits ?? 0) / 2),
+      String(l.writeUnits ?? 0),
       l.cost.total.toFixed(8),
     ]);
   process.stdout.write(table(rows));

@@ -1,10 +1,15 @@
 import { type CostBreakdown, costOf, gbSeconds, type PriceTable } from './prices.ts';
+import { ACCOUNT_APP } from './service-usage.ts';
 import { addCounts, emptyCounts, type UsageCounts, type UsageRow } from './usage.ts';
 
 export type ReportGrouping = 'function' | 'app' | 'day';
 
 export interface ReportLine extends UsageCounts {
-  /** The function, app or day; `(gateway)` for usage that belongs to no function. */
+  /**
+   * The function, app or day. Usage of no function: `(gateway)` for the gateway's requests,
+   * `(account)` for service requests to resources no app declares, and `(app NAME)` (by function)
+   * for requests to an app's queues, topics, buses and tables.
+   */
   key: string;
   gbSeconds: number;
   cost: CostBreakdown;
@@ -29,7 +34,9 @@ function keyOf(r: UsageRow, by: ReportGrouping): string {
   if (by === 'day') return r.day;
   const v = by === 'app' ? r.app : r.function;
   if (v) return v;
-  return r.function ? '(no app)' : '(gateway)';
+  if (r.function) return '(no app)';
+  if (!r.app) return '(gateway)';
+  return r.app === ACCOUNT_APP ? ACCOUNT_APP : `(app ${r.app})`;
 }
 
 /** Sums daily rows by function, app or day, and prices them. Pure. */
