@@ -49,3 +49,35 @@ export function map(input: Input, name: string): Record<string, unknown> {
     throw invalidParam(`Value for parameter ${name} is invalid. Reason: must be a map.`);
   return v as Record<string, unknown>;
 }
+
+const BATCH_ID_RE = /^[a-zA-Z0-9_-]{1,80}$/;
+
+/** Checks a batch's entries: 1–10, distinct valid ids. */
+export function batchEntries(input: Input, key: string): Input[] {
+  const entries = list(input, key);
+  if (entries.length === 0)
+    throw new QueueError(
+      'EmptyBatchRequest',
+      'There should be at least one SendMessageBatchRequestEntry in the request.'.replace(
+        'SendMessageBatchRequestEntry',
+        key.replace('Entries', 'RequestEntry'),
+      ),
+    );
+  if (entries.length > 10)
+    throw new QueueError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
+    );
+  const ids = new Set<string>();
+  for (const e of entries) {
+    const id = (e as Input | null)?.Id;
+    if (typeof id !== 'string' || !BATCH_ID_RE.test(id))
+      throw new QueueError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
+    if (ids.has(id)) throw new QueueError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+    ids.add(id);
+  }
+  return entries as Input[];
+}

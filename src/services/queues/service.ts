@@ -3,7 +3,7 @@ import { intAttribute, parseRedrivePolicy, type QueueAttributes, SETTABLE } from
 import type { NewMessage, QueueBackend, QueueRecord, StoredMessage } from './backend.ts';
 import { QueueCatalog } from './catalog.ts';
 import { QueueError } from './errors.ts';
-import { type Input, int, list, missing, type Output, str } from './input.ts';
+import { batchEntries, type Input, int, list, missing, type Output, str } from './input.ts';
 import { prepare, view } from './messages.ts';
 import { MoveTasks } from './move-tasks.ts';
 import { decodeReceipt, nonces, seqString } from './receipts.ts';
@@ -17,7 +17,6 @@ export interface QueueServiceOptions {
 
 export type { Input, Output } from './input.ts';
 
-const BATCH_ID_RE = /^[a-zA-Z0-9_-]{1,80}$/;
 const DEDUP_WINDOW_MS = 5 * 60_000;
 /** Longest a waiting receive goes without looking at its queue again. */
 const RECHECK_MS = 1000;
@@ -180,39 +179,9 @@ export class QueueService {
       : null;
   }
 
-  /** Checks a batch's entries: 1–10, distinct valid ids. */
-  private batch(input: Input, key: string): Input[] {
-    const entries = list(input, key);
-    if (entries.length === 0)
-      throw new QueueError(
-        'EmptyBatchRequest',
-        'There should be at least one SendMessageBatchRequestEntry in the request.'.replace(
-          'SendMessageBatchRequestEntry',
-          key.replace('Entries', 'RequestEntry'),
-        ),
-      );
-    if (entries.length > 10)
-      throw new QueueError(
-        'TooManyEntriesInBatchRequest',
-        `Maximum number of entries per request are 10. You have sent ${entries.length}.`,
-      );
-    const ids = new Set<string>();
-    for (const e of entries) {
-      const id = (e as Input | null)?.Id;
-      if (typeof id !== 'string' || !BATCH_ID_RE.test(id))
-        throw new QueueError(
-          'InvalidBatchEntryId',
-          'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
-        );
-      if (ids.has(id)) throw new QueueError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
-      ids.add(id);
-    }
-    return entries as Input[];
-  }
-
   async sendMessageBatch(input: Input, sender: string): Promise<Output> {
     const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const entries = this.batch(input, 'Entries');
+    const entries = batchEntries(input, 'Entries');
     const now = this.clock.now();
     const ok: { id: string; msg: NewMessage; reply: Output }[] = [];
     const failed: Output[] = [];
@@ -351,7 +320,7 @@ export class QueueService {
 
   async deleteMessageBatch(input: Input): Promise<Output> {
     const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const entries = this.batch(input, 'Entries');
+    const entries = batchEntries(input, 'Entries');
     const ok: Output[] = [];
     const failed: Output[] = [];
     const valid: { entry: Input; id: string; nonce: string }[] = [];
@@ -393,7 +362,7 @@ export class QueueService {
 
   async changeMessageVisibilityBatch(input: Input): Promise<Output> {
     const q = await this.queueFromUrl(str(input, 'QueueUrl'));
-    const entries = this.batch(input, 'Entries');
+    const entries = batchEntries(input, 'Entries');
     const ok: Output[] = [];
     const failed: Output[] = [];
     for (const e of entries) {
