@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ArnScope, Authorize } from '../aws/access.ts';
-import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
+import type { Authenticate } from '../aws/auth.ts';
 import { BatonError } from '../core/errors.ts';
 import type { AlarmService } from '../telemetry/alarms/service.ts';
 import { alarmAccess } from './admin-access.ts';
-import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
+import { readAdminRoute } from './admin-subroute.ts';
+import { parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface AlarmsApiDeps {
   alarms: AlarmService;
@@ -53,20 +54,9 @@ export function alarmRoutes(
   return async (req, res, url) => {
     const path = url.pathname;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
-    const { route, match } = matchRoute(routes, req.method, path.slice(PREFIX.length));
-    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
-      limit: route ? Math.max(route[3], 1024) : 1024,
-      operation: route?.[4] ?? 'Unknown',
-      service: ADMIN_SERVICE,
-    });
-    if (!signed) return true;
-    if (!route || !match) {
-      sendJson(res, 404, {
-        __type: 'UnknownOperationException',
-        message: `No route for ${req.method} ${path}`,
-      });
-      return true;
-    }
+    const found = await readAdminRoute(req, res, url, path.slice(PREFIX.length), routes, deps.authenticate);
+    if (!found) return true;
+    const { route, match, signed } = found;
     let name = '';
     try {
       name = match[1] === undefined ? '' : decodeURIComponent(match[1]);

@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authorize } from '../aws/access.ts';
-import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
+import type { Authenticate } from '../aws/auth.ts';
 import { BatonError, type BatonErrorCode } from '../core/errors.ts';
 import type { CacheEntry } from '../services/cache/backend.ts';
 import { type CacheErrorCode, isCacheError } from '../services/cache/errors.ts';
 import type { CacheService } from '../services/cache/service.ts';
 import { cacheAccess } from './admin-access.ts';
-import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
+import { readAdminRoute } from './admin-subroute.ts';
+import { parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface CacheApiDeps {
   cache: CacheService;
@@ -106,20 +107,9 @@ export function cacheRoutes(
   return async (req, res, url) => {
     const path = url.pathname;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
-    const { route, match } = matchRoute(routes, req.method, path.slice(PREFIX.length));
-    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
-      limit: route ? Math.max(route[3], 1024) : 1024,
-      operation: route?.[4] ?? 'Unknown',
-      service: ADMIN_SERVICE,
-    });
-    if (!signed) return true;
-    if (!route || !match) {
-      sendJson(res, 404, {
-        __type: 'UnknownOperationException',
-        message: `No route for ${req.method} ${path}`,
-      });
-      return true;
-    }
+    const found = await readAdminRoute(req, res, url, path.slice(PREFIX.length), routes, deps.authenticate);
+    if (!found) return true;
+    const { route, match, signed } = found;
     const ns = segment(match[1]);
     deps.authorize(signed.accessKeyId, cacheAccess(route[4], ns), req, signed.region);
     try {

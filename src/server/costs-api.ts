@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Authorize } from '../aws/access.ts';
-import { ADMIN_SERVICE, type Authenticate, readAuthenticated } from '../aws/auth.ts';
+import type { Authenticate } from '../aws/auth.ts';
 import { BatonError } from '../core/errors.ts';
 import type { UsageBackend } from '../governance/costs/backend.ts';
 import type { BudgetKeeper } from '../governance/costs/budgets.ts';
@@ -9,7 +9,8 @@ import type { Meter } from '../governance/costs/meter.ts';
 import type { PriceTable } from '../governance/costs/prices.ts';
 import { costReport, parseGrouping } from '../governance/costs/report.ts';
 import { costsAccess } from './admin-access.ts';
-import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
+import { readAdminRoute } from './admin-subroute.ts';
+import { parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 
 export interface CostsApiDeps {
   backend: UsageBackend;
@@ -88,20 +89,9 @@ export function costsRoutes(
     if (!url.pathname.startsWith(PREFIX)) return false;
     const rest = url.pathname.slice(PREFIX.length);
     if (rest !== 'costs' && rest !== 'budgets' && !rest.startsWith('budgets/')) return false;
-    const { route, match } = matchRoute(routes, req.method, rest);
-    const signed = await readAuthenticated(req, res, url, deps.authenticate, {
-      limit: route ? Math.max(route[3], 1024) : 1024,
-      operation: route?.[4] ?? 'Unknown',
-      service: ADMIN_SERVICE,
-    });
-    if (!signed) return true;
-    if (!route || !match) {
-      sendJson(res, 404, {
-        __type: 'UnknownOperationException',
-        message: `No route for ${req.method} ${url.pathname}`,
-      });
-      return true;
-    }
+    const found = await readAdminRoute(req, res, url, rest, routes, deps.authenticate);
+    if (!found) return true;
+    const { route, match, signed } = found;
     deps.authorize(signed.accessKeyId, costsAccess(route[4]), req, signed.region);
     await route[2](res, match, url, signed.body);
     return true;

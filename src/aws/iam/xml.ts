@@ -4,11 +4,9 @@
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateUser.html (example response)
  */
 
-export const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+import { escapeXml, queryErrorXml, queryResponseXml } from '../query-xml.ts';
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\r/g, '&#13;');
-}
+export const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 
 /** An output value: structures in member order, lists, timestamps (Date), scalars. */
 export type XmlValue = string | number | boolean | Date | undefined | XmlValue[] | { [k: string]: XmlValue };
@@ -24,7 +22,7 @@ function element(name: string, v: XmlValue): string {
     return `<${name}>${Object.entries(v)
       .map(([k, x]) => element(k, x))
       .join('')}</${name}>`;
-  return `<${name}>${esc(String(v))}</${name}>`;
+  return `<${name}>${escapeXml(String(v))}</${name}>`;
 }
 
 /** The answer to `action`; an empty output has no `…Result` element, as IAM answers DeleteUser. */
@@ -32,8 +30,7 @@ export function responseXml(action: string, out: Record<string, XmlValue>, reque
   const members = Object.entries(out)
     .map(([k, v]) => element(k, v))
     .join('');
-  const result = members === '' ? '' : `<${action}Result>${members}</${action}Result>`;
-  return `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  return queryResponseXml(XMLNS, action, members, requestId);
 }
 
 export function errorXml(
@@ -42,5 +39,5 @@ export function errorXml(
   message: string,
   requestId: string,
 ): string {
-  return `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return queryErrorXml(XMLNS, type, code, message, requestId);
 }

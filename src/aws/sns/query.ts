@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestTarget } from '../../server/http-io.ts';
 import type { Input, Output } from '../../services/topics/message.ts';
 import { members, type Tree, toTree } from '../query-params.ts';
+import { escapeXml, queryErrorXml, queryResponseXml } from '../query-xml.ts';
 import { scopeService } from '../sqs/query.ts';
 
 /** The namespace of SNS's XML answers. */
@@ -53,10 +54,6 @@ export function parseQuery(
   return { action, input: fromTree(toTree(params)) as Input };
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`).replace(/\r/g, '&#13;');
-}
-
 /** Members that are maps in SNS's output shapes (the rest are structures or lists). */
 const MAPS = new Set(['Attributes']);
 
@@ -66,10 +63,10 @@ function xml(name: string, v: unknown): string {
   if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>);
     if (MAPS.has(name))
-      return `<${name}>${entries.map(([k, x]) => `<entry><key>${esc(k)}</key>${xml('value', x)}</entry>`).join('')}</${name}>`;
+      return `<${name}>${entries.map(([k, x]) => `<entry><key>${escapeXml(k)}</key>${xml('value', x)}</entry>`).join('')}</${name}>`;
     return `<${name}>${entries.map(([k, x]) => xml(k, x)).join('')}</${name}>`;
   }
-  return `<${name}>${esc(String(v))}</${name}>`;
+  return `<${name}>${escapeXml(String(v))}</${name}>`;
 }
 
 /** The query protocol's XML answer for an action's output. */
@@ -77,8 +74,7 @@ export function responseXml(action: string, out: Output, requestId: string): str
   const members = Object.entries(out)
     .map(([k, v]) => xml(k, v))
     .join('');
-  const result = members === '' ? '' : `<${action}Result>${members}</${action}Result>`;
-  return `<?xml version="1.0"?><${action}Response xmlns="${XMLNS}">${result}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
+  return queryResponseXml(XMLNS, action, members, requestId);
 }
 
 export function errorXml(
@@ -87,5 +83,5 @@ export function errorXml(
   message: string,
   requestId: string,
 ): string {
-  return `<?xml version="1.0"?><ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type><Code>${esc(code)}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return queryErrorXml(XMLNS, type, code, message, requestId);
 }
