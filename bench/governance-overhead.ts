@@ -5,13 +5,34 @@
  * round starts a fresh pair, warms an echo function on each, then invokes it WARM_INVOKES times on
  * each, in alternating order; the medians over rounds of the overhead (round trip minus handler
  * time), the round trip, and this process's CPU per invoke (the server's share) are printed side
- * by side with the ratio. The invokes go through the invoker, the path every trigger shares.
+ * by side with the ratio. The invokes go through the invoker, the path every trigger shares. Run it pinned to one core
+ * (`taskset -c 1`) for steadier figures: unpinned, where the scheduler puts each instance decides
+ * a run more than governance does.
  */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { RunningServer } from '../src/server/server.ts';
 import { otherLoad } from './lib/proc-cpu.ts';
 import { createTrivial, startBaton } from './lib/runtime.ts';
 import { fmt, median, percentile, table } from './lib/stats.ts';
+
+// Pinned to one core (the last), with the instances it starts: unpinned, where the scheduler puts
+// each instance (beside this process or across cores) moves a run's figures by 2x, far more than
+// governance does. BENCH_PIN=off runs unpinned.
+if (process.env.BENCH_PIN === undefined && availableParallelism() > 1) {
+  const cpu = String(availableParallelism() - 1);
+  const run = spawnSync(
+    'taskset',
+    ['-c', cpu, process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PIN: cpu },
+    },
+  );
+  if (run.error === undefined) process.exit(run.status ?? 1);
+  console.log(`taskset is not available (${run.error.message}): running unpinned`);
+}
 
 const N = Number(process.env.WARM_INVOKES ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -28,24 +49,45 @@ interface Round {
   cpuPerInvokeUs: number;
 }
 
-async function round(server: RunningServer): Promise<Round> {
-  const overhead: number[] = [];
-  const roundTrip: number[] = [];
-  const cpu0 = process.cpuUsage();
-  for (let i = 0; i < N; i++) {
-    const s = performance.now();
-    const r = await server.invoker.invoke('warm', payload);
-    const rt = performance.now() - s;
-    roundTrip.push(rt);
-    overhead.push(rt - r.durationMs);
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return {
-    overheadP50: percentile(overhead, 50) * 1000,
-    overheadP99: percentile(overhead, 99) * 1000,
-    roundTripP50: percentile(roundTrip, 50) * 1000,
-    cpuPerInvokeUs: (cpu.user + cpu.system) / N,
+const BLOCK = 250;
+
+/**
+ * Times `N` invokes on each server in alternating blocks of BLOCK, so drift hits both alike;
+ * then measures CPU over one window of `N` invokes per server (this machine's CPU accounting is
+ * too coarse for short blocks: it catches up in bursts every few milliseconds).
+ */
+async function round(on: RunningServer, off: RunningServer, r: number): Promise<{ on: Round; off: Round }> {
+  const acc = {
+    on: { overhead: [] as number[], roundTrip: [] as number[], cpu: 0 },
+    off: { overhead: [] as number[], roundTrip: [] as number[], cpu: 0 },
   };
+  const server = (which: 'on' | 'off') => (which === 'on' ? on : off);
+  for (let b = 0; b < N / BLOCK; b++) {
+    const order = b % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+    for (const which of order) {
+      const a = acc[which];
+      for (let i = 0; i < BLOCK; i++) {
+        const s = performance.now();
+        const res = await server(which).invoker.invoke('warm', payload);
+        const rt = performance.now() - s;
+        a.roundTrip.push(rt);
+        a.overhead.push(rt - res.durationMs);
+      }
+    }
+  }
+  for (const which of r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < N; i++) await server(which).invoker.invoke('warm', payload);
+    const cpu = process.cpuUsage(cpu0);
+    acc[which].cpu = cpu.user + cpu.system;
+  }
+  const summary = (a: (typeof acc)['on']): Round => ({
+    overheadP50: percentile(a.overhead, 50) * 1000,
+    overheadP99: percentile(a.overhead, 99) * 1000,
+    roundTripP50: percentile(a.roundTrip, 50) * 1000,
+    cpuPerInvokeUs: a.cpu / N,
+  });
+  return { on: summary(acc.on), off: summary(acc.off) };
 }
 
 const load = otherLoad();
@@ -57,8 +99,9 @@ for (let r = 0; r < ROUNDS; r++) {
     await createTrivial(server, 'warm', { handler: 'index.echo' });
     for (let i = 0; i < WARMUP; i++) await server.invoker.invoke('warm', payload);
   }
-  const order = r % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-  for (const which of order) rounds[which].push(await round(which === 'on' ? on : off));
+  const both = await round(on, off, r);
+  rounds.on.push(both.on);
+  rounds.off.push(both.off);
   await on.close();
   await off.close();
 }
@@ -79,4 +122,9 @@ table([
   row('Baton-process CPU per invoke, µs', 'cpuPerInvokeUs'),
 ]);
 console.log('target (issue 7): the warm figures worsen by at most 10 % with all on');
+console.log(
+  process.env.BENCH_PIN === 'off' || process.env.BENCH_PIN === undefined
+    ? 'unpinned'
+    : `pinned to CPU ${process.env.BENCH_PIN} (this process and its instances)`,
+);
 console.log(`other processes on the machine used ${fmt(load.others(), 2)} cores meanwhile`);

@@ -22,7 +22,11 @@ export interface MeterOptions {
  * `flushIntervalMs` of usage); a clean shutdown flushes it (README, "Costs and budgets").
  */
 export class Meter implements InvocationObserver {
-  private pending = new Map<string, UsageRow>();
+  /** The current day's totals by app, then function: keyed by the records' own strings, no key is built. */
+  private rows = new Map<string, Map<string, UsageRow>>();
+  private rowsDay = '';
+  /** Totals of a day that ended before they were flushed. */
+  private carried: UsageRow[] = [];
   /** A batch whose apply failed: retried, with its id, before any newer one. */
   private unsent: { id: string; rows: UsageRow[] } | undefined;
   private timer: TimerHandle | undefined;
@@ -49,13 +53,30 @@ export class Meter implements InvocationObserver {
 
   private row(app: string, fn: string): UsageRow {
     const day = this.today();
-    const k = `${day}\0${app}\0${fn}`;
-    let r = this.pending.get(k);
+    if (day !== this.rowsDay) {
+      this.carried = this.takeRows();
+      this.rowsDay = day;
+    }
+    let byFn = this.rows.get(app);
+    if (byFn === undefined) {
+      byFn = new Map();
+      this.rows.set(app, byFn);
+    }
+    let r = byFn.get(fn);
     if (r === undefined) {
       r = { day, app, function: fn, ...emptyCounts() };
-      this.pending.set(k, r);
+      byFn.set(fn, r);
     }
     return r;
+  }
+
+  /** Everything accumulated, and a fresh start. */
+  private takeRows(): UsageRow[] {
+    const out = this.carried;
+    this.carried = [];
+    for (const byFn of this.rows.values()) for (const r of byFn.values()) out.push(r);
+    this.rows = new Map();
+    return out;
   }
 
   invoked(target: InvokeTarget, result: InvokeResult): void {
@@ -105,9 +126,9 @@ export class Meter implements InvocationObserver {
         await this.backend.apply(this.unsent.id, this.unsent.rows);
         this.unsent = undefined;
       }
-      if (this.pending.size > 0) {
-        this.unsent = { id: randomUUID(), rows: [...this.pending.values()] };
-        this.pending = new Map();
+      const rows = this.takeRows();
+      if (rows.length > 0) {
+        this.unsent = { id: randomUUID(), rows };
         await this.backend.apply(this.unsent.id, this.unsent.rows);
         this.unsent = undefined;
       }

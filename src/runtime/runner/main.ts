@@ -23,6 +23,7 @@ import { runtimeError, toErrorBody } from './error-shape.ts';
 import { holdWhilePending, recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
 import { type Handler, loadHandler } from './load-handler.ts';
 import { LogCapture } from './log-capture.ts';
+import { installTraceEnv } from './trace-env.ts';
 
 // The parent's channel: fd 3, newline-delimited JSON (see ../framing.ts).
 const channel = new Socket({ fd: 3, readable: true, writable: true });
@@ -51,6 +52,11 @@ let initDuration: number | undefined;
 let initLogs: string[] = [];
 let current: InvokeMessage | undefined;
 let queue: Promise<void> = Promise.resolve();
+/** Sets `_X_AMZN_TRACE_ID` (trace-env.ts); until init, the real environment. */
+let setTraceEnv = (value: string | undefined): void => {
+  if (value === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = value;
+};
 
 function maxMemoryMB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
@@ -61,6 +67,7 @@ async function becomeFunction(m: InitMessage): Promise<void> {
   logs.configure(m.logFormat, m.logLevel);
   for (const key of Object.keys(process.env)) delete process.env[key];
   Object.assign(process.env, m.env);
+  setTraceEnv = installTraceEnv();
   try {
     process.chdir(m.taskRoot);
   } catch {
@@ -119,8 +126,7 @@ function invoke(m: InvokeMessage): Promise<void> {
   current = m;
   logs.requestId = m.rid;
   // Lambda sets the trace header per invocation; the AWS SDK forwards it on its calls.
-  if (m.trace === undefined) delete process.env._X_AMZN_TRACE_ID;
-  else process.env._X_AMZN_TRACE_ID = m.trace;
+  setTraceEnv(m.trace);
   const start = performance.now();
   if (initError || !handler || !init) {
     // Lambda re-runs init in a fresh environment after an init failure: so do we.

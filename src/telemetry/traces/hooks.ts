@@ -16,19 +16,28 @@ import { endWithError, headerOf, type Tracing } from './tracing.ts';
 
 /** One span per invocation: `faas.invocation_id`, `faas.coldstart` (known once it ran). */
 export function invocationTracer(t: Tracing): InvocationTracer {
+  const shared = {
+    'faas.invoked_provider': 'aws',
+    'faas.invoked_region': t.region,
+    'cloud.region': t.region,
+  };
   return {
     start(target: InvokeTarget, requestId: string, parent: string | undefined): InvocationSpan {
-      const span = t.start(target.record.name, SpanKind.SERVER, parseAmznTraceId(parent), {
-        'faas.invocation_id': requestId,
-        'faas.invoked_name': target.record.name,
-        'faas.invoked_provider': 'aws',
-        'faas.invoked_region': t.region,
-        'faas.version': target.version,
-        'cloud.region': t.region,
-        'cloud.resource_id': target.invokedArn,
-      });
+      const span = t.start(
+        target.record.name,
+        SpanKind.SERVER,
+        parent === undefined ? undefined : parseAmznTraceId(parent),
+        {
+          'faas.invocation_id': requestId,
+          'faas.invoked_name': target.record.name,
+          'faas.version': target.version,
+          'cloud.resource_id': target.invokedArn,
+          'faas.coldstart': false,
+        },
+        shared,
+      );
       return {
-        header: headerOf(span),
+        header: span.header(),
         end(result: InvokeResult | undefined, error?: unknown) {
           if (!result) return endWithError(span, error);
           span.setAttribute('faas.coldstart', result.cold);

@@ -1,24 +1,19 @@
+import { randomFillSync } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   type Attributes,
-  ROOT_CONTEXT,
-  type Span,
+  type AttributeValue,
+  type HrTime,
   type SpanContext,
   SpanKind,
+  type SpanStatus,
   SpanStatusCode,
-  type Tracer,
-  trace,
+  TraceFlags,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BatchSpanProcessor,
-  type IdGenerator,
-  RandomIdGenerator,
-  type SpanProcessor,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { SpanStore } from './span-store.ts';
-import { formatAmznTraceId } from './trace-header.ts';
 
 export interface TracingOptions {
   /** `cloud.region` of every span. */
@@ -34,76 +29,232 @@ export interface TracingOptions {
 }
 
 /**
- * Trace ids whose first 8 hex digits are the epoch seconds, as X-Ray requires of its ids (it
+ * Random hex from a pooled buffer turned into hex once per refill: one `randomFillSync` and one
+ * conversion per 4 KiB of ids instead of one of each per id, which is most of what an id costs.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.allocUnsafe(POOL_BYTES);
+let poolHex = '';
+let poolAt = 0;
+function randomHex(bytes: number): string {
+  const chars = bytes * 2;
+  if (poolAt + chars > poolHex.length) {
+    randomFillSync(pool);
+    poolHex = pool.toString('hex');
+    poolAt = 0;
+  }
+  const hex = poolHex.slice(poolAt, poolAt + chars);
+  poolAt += chars;
+  return hex;
+}
+
+const ZERO_SPAN = '0'.repeat(16);
+
+function newSpanId(): string {
+  let id = randomHex(8);
+  while (id === ZERO_SPAN) id = randomHex(8);
+  return id;
+}
+
+let secsHex = '';
+let secsUntil = 0;
+
+/**
+ * A trace id whose first 8 hex digits are the epoch seconds, as X-Ray requires of its ids (it
  * refuses traces older than 30 days), so `Root=1-<time>-<rest>` is a valid X-Ray id.
  */
-class XrayIdGenerator implements IdGenerator {
-  private readonly random = new RandomIdGenerator();
-  generateTraceId(): string {
-    const secs = Math.floor(Date.now() / 1000)
-      .toString(16)
-      .padStart(8, '0');
-    return secs + this.random.generateTraceId().slice(8);
+function newTraceId(): string {
+  const now = Date.now();
+  if (now >= secsUntil) {
+    const secs = Math.floor(now / 1000);
+    secsHex = secs.toString(16).padStart(8, '0');
+    secsUntil = (secs + 1) * 1000;
   }
-  generateSpanId(): string {
-    return this.random.generateSpanId();
+  return secsHex + randomHex(12);
+}
+
+/** Epoch milliseconds, fractional (the origin read once: its getter is not free). */
+const timeOrigin = performance.timeOrigin;
+const nowMs = (): number => timeOrigin + performance.now();
+
+const toHrTime = (ms: number): HrTime => {
+  const secs = Math.floor(ms / 1000);
+  return [secs, Math.round((ms - secs * 1000) * 1e6)];
+};
+
+/**
+ * One span: a plain record with the few methods the hooks call (OpenTelemetry's `Span` names).
+ * Ending it hands it to the store and, when an exporter is configured, to OpenTelemetry's
+ * processors as a `ReadableSpan`. A span under an unsampled parent is not recorded, as
+ * OpenTelemetry's default parent-based sampler decides; it still gets its own id to pass on.
+ * `shared` attributes (the same for every span of a kind) are not copied per span; readers see
+ * them merged under the span's own.
+ */
+export class BatonSpan {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly sampled: boolean;
+  readonly startTime: number;
+  durationMs = 0;
+  statusCode: SpanStatusCode = SpanStatusCode.UNSET;
+  statusMessage: string | undefined = undefined;
+  private ended = false;
+
+  constructor(
+    private readonly owner: Tracing,
+    public name: string,
+    readonly kind: SpanKind,
+    readonly parent: SpanContext | undefined,
+    readonly attributes: Attributes,
+    readonly shared: Attributes | undefined,
+  ) {
+    this.traceId = parent === undefined ? newTraceId() : parent.traceId;
+    this.spanId = newSpanId();
+    this.sampled = parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
+    this.startTime = nowMs();
+  }
+
+  get parentSpanId(): string | undefined {
+    return this.parent?.spanId;
+  }
+
+  spanContext(): SpanContext {
+    return {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      traceFlags: this.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    };
+  }
+
+  /** `Root=1-…;Parent=<this span>;Sampled=…`: what its children receive. */
+  header(): string {
+    const t = this.traceId;
+    return `Root=1-${t.slice(0, 8)}-${t.slice(8)};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
+  }
+
+  /** The shared attributes under the span's own. */
+  allAttributes(): Attributes {
+    return this.shared === undefined ? { ...this.attributes } : { ...this.shared, ...this.attributes };
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    if (!this.ended) this.attributes[key] = value;
+    return this;
+  }
+
+  setStatus(status: { code: SpanStatusCode; message?: string }): this {
+    if (!this.ended) {
+      this.statusCode = status.code;
+      this.statusMessage = status.message;
+    }
+    return this;
+  }
+
+  updateName(name: string): this {
+    if (!this.ended) this.name = name;
+    return this;
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.durationMs = nowMs() - this.startTime;
+    if (this.sampled) this.owner.finished(this);
+  }
+
+  /** The span as OpenTelemetry's exporters take it. */
+  toReadable(resource: Resource): ReadableSpan {
+    const context = this.spanContext();
+    const status: SpanStatus = { code: this.statusCode };
+    if (this.statusMessage !== undefined) status.message = this.statusMessage;
+    return {
+      name: this.name,
+      kind: this.kind,
+      spanContext: () => context,
+      parentSpanContext: this.parent,
+      startTime: toHrTime(this.startTime),
+      endTime: toHrTime(this.startTime + this.durationMs),
+      duration: toHrTime(this.durationMs),
+      status,
+      attributes: this.allAttributes(),
+      links: [],
+      events: [],
+      ended: true,
+      resource,
+      instrumentationScope: { name: 'baton' },
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    };
   }
 }
 
 /**
- * One server's tracing: its own TracerProvider (never the global one, so tests can run several
- * servers in one process), the in-memory store, and an OTLP exporter behind a batch processor
- * when an endpoint is set. Spans are started with an explicit parent: no context manager runs on
- * the hot path.
+ * One server's tracing: spans of its own (README, "Traces"), kept in the in-memory store and,
+ * when an OTLP endpoint is set, exported through OpenTelemetry's batch processor and OTLP/HTTP
+ * exporter. The hot path builds no OpenTelemetry SDK span and runs no context manager: a span is
+ * started with an explicit parent, and becomes a `ReadableSpan` only when something exports it
+ * (`bench/governance-overhead.ts`: the SDK's span cost more than the rest of tracing together).
  */
 export class Tracing {
   readonly store: SpanStore;
   readonly region: string;
-  private readonly provider: TracerProvider;
-  private readonly tracer: Tracer;
+  private readonly processors: SpanProcessor[];
+  private readonly resource: Resource;
 
   constructor(opts: TracingOptions) {
     this.region = opts.region;
     this.store = new SpanStore(opts.maxSpans);
-    const processors: SpanProcessor[] = [this.store, ...(opts.processors ?? [])];
+    this.processors = [...(opts.processors ?? [])];
     if (opts.otlpEndpoint)
-      processors.push(
+      this.processors.push(
         new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: tracesUrl(opts.otlpEndpoint) }) }),
       );
-    this.provider = new TracerProvider({
-      resource: resourceFromAttributes({
-        'service.name': opts.serviceName ?? 'baton',
-        'cloud.region': opts.region,
-      }),
-      idGenerator: new XrayIdGenerator(),
-      spanProcessors: processors,
+    this.resource = resourceFromAttributes({
+      'service.name': opts.serviceName ?? 'baton',
+      'cloud.region': opts.region,
     });
-    this.tracer = this.provider.getTracer('baton');
   }
 
-  /** Starts a span under `parent` (a remote or local span context), or a new trace. */
-  start(name: string, kind: SpanKind, parent: SpanContext | undefined, attributes: Attributes): Span {
-    const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-    return this.tracer.startSpan(name, { kind, attributes }, ctx);
+  /**
+   * Starts a span under `parent` (a remote or local span context), or a new trace. `shared`:
+   * attributes every span of its kind has, kept once rather than copied into each span.
+   */
+  start(
+    name: string,
+    kind: SpanKind,
+    parent: SpanContext | undefined,
+    attributes: Attributes,
+    shared?: Attributes,
+  ): BatonSpan {
+    return new BatonSpan(this, name, kind, parent, attributes, shared);
+  }
+
+  /** Called by a sampled span as it ends. */
+  finished(span: BatonSpan): void {
+    this.store.add(span);
+    if (this.processors.length === 0) return;
+    const readable = span.toReadable(this.resource);
+    for (const p of this.processors) p.onEnd(readable);
   }
 
   /** Exports what is pending (OTLP) and stops. */
   async shutdown(): Promise<void> {
-    await this.provider.shutdown();
+    await Promise.all(this.processors.map((p) => p.shutdown()));
   }
 
-  forceFlush(): Promise<void> {
-    return this.provider.forceFlush();
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.forceFlush()));
   }
 }
 
 /** The header a span's children receive: `Root=…;Parent=<this span>;Sampled=…`. */
-export function headerOf(span: Span): string {
-  return formatAmznTraceId(span.spanContext());
+export function headerOf(span: BatonSpan): string {
+  return span.header();
 }
 
 /** Ends `span` as failed with `error` (its message as the status description). */
-export function endWithError(span: Span, error: unknown): void {
+export function endWithError(span: BatonSpan, error: unknown): void {
   span.setStatus({
     code: SpanStatusCode.ERROR,
     message: error instanceof Error ? error.message : String(error),

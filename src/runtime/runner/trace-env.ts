@@ -1,0 +1,50 @@
+/**
+ * `_X_AMZN_TRACE_ID` without setenv(3). glibc's setenv never frees a value it was given (a caller
+ * may still point at it) and keeps every one in a search tree, so a new trace id per invocation
+ * would grow a long-lived instance by about 190 bytes each time, and each set would cost more
+ * than the last. `process.env` becomes a proxy over the real environment that keeps this one
+ * variable in JavaScript; every other variable still lives in the real environment (so `TZ`,
+ * native `getenv` and child processes behave as before), and the variable is still listed,
+ * spread and copied to child processes like any other. Values are coerced to strings, as the real
+ * environment does.
+ */
+const KEY = '_X_AMZN_TRACE_ID';
+
+export function installTraceEnv(): (value: string | undefined) => void {
+  const real = process.env;
+  let trace: string | undefined = real[KEY];
+  delete real[KEY];
+  process.env = new Proxy(real, {
+    get: (target, key) => (key === KEY ? trace : Reflect.get(target, key)),
+    set(target, key, value) {
+      if (key !== KEY) return Reflect.set(target, key, value);
+      trace = `${value}`;
+      return true;
+    },
+    deleteProperty(target, key) {
+      if (key !== KEY) return Reflect.deleteProperty(target, key);
+      trace = undefined;
+      return true;
+    },
+    has: (target, key) => (key === KEY ? trace !== undefined : Reflect.has(target, key)),
+    ownKeys(target) {
+      const keys = Reflect.ownKeys(target);
+      if (trace !== undefined) keys.push(KEY);
+      return keys;
+    },
+    getOwnPropertyDescriptor(target, key) {
+      if (key !== KEY) return Reflect.getOwnPropertyDescriptor(target, key);
+      return trace === undefined
+        ? undefined
+        : { value: trace, writable: true, enumerable: true, configurable: true };
+    },
+    defineProperty(target, key, descriptor) {
+      if (key !== KEY) return Reflect.defineProperty(target, key, descriptor);
+      trace = `${descriptor.value}`;
+      return true;
+    },
+  });
+  return (value) => {
+    trace = value;
+  };
+}
