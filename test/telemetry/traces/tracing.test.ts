@@ -81,6 +81,18 @@ describe('tracing hooks', () => {
     gw.end(undefined, 404);
   });
 
+  it('an unsampled caller: nothing is recorded, the context (Sampled=0) is passed on', () => {
+    const { exporter, tracing } = setup();
+    const gw = gatewayTracer(tracing).start('GET', '/x', ['traceparent', `00-${TRACE}-${SPAN}-00`], 'gw-3');
+    assert.match(gw.header, new RegExp(`^Root=${xrayTraceId(TRACE)};Parent=[0-9a-f]{16};Sampled=0$`));
+    const inv = invocationTracer(tracing).start(target('x'), 'rid-9', gw.header);
+    assert.match(inv.header, /Sampled=0$/);
+    inv.end(result(false));
+    gw.end('GET /x', 200);
+    assert.equal(exporter.getFinishedSpans().length, 0);
+    assert.equal(tracing.store.size, 0);
+  });
+
   it('an async hop: the enqueue span is the parent of the run', () => {
     const { exporter, tracing } = setup();
     const caller = `Root=${xrayTraceId(TRACE)};Parent=${SPAN};Sampled=1`;
