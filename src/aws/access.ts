@@ -51,6 +51,53 @@ export const one = (action: string, resource: string, context?: RequestContext):
   context ? { action, resource, context } : { action, resource },
 ];
 
+/**
+ * The service principals Baton's operations hand roles to, as `iam:PassedToService` names them:
+ * Lambda (a function's role), EventBridge Scheduler (a schedule target's role) and EventBridge (a
+ * rule target's role).
+ */
+export const PASSED_TO = {
+  lambda: 'lambda.amazonaws.com',
+  scheduler: 'scheduler.amazonaws.com',
+  events: 'events.amazonaws.com',
+} as const;
+
+/** An IAM role's ARN (path and all) by name, if Baton's IAM has the role. */
+export type RoleArnLookup = (name: string) => string | undefined;
+
+const ROLE_ARN = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * `iam:PassRole` on each role a call hands to `service`, with `iam:PassedToService`, as AWS asks
+ * of the caller beside the operation's own action (CreateFunction's `Role`, a schedule's or rule
+ * target's `RoleArn`). The resource is the role's ARN as given; a bare name (Baton's manifests and
+ * `Role` take one) becomes the ARN of the IAM role of that name, or `role/NAME` when there is none.
+ * PassRole does not need the role to exist: a placeholder ARN is checked like any other. A value
+ * that is no role name or ARN asks nothing: the operation rejects it with its own error after.
+ * Distinct roles only, in the order given.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+ * Guarded by `test/governance/pass-role.test.ts`.
+ */
+export function passRole(
+  roles: readonly unknown[],
+  service: string,
+  account: string,
+  roleArn?: RoleArnLookup,
+): AccessRequest[] {
+  const out: AccessRequest[] = [];
+  for (const role of roles) {
+    if (typeof role !== 'string') continue;
+    let resource: string;
+    if (ROLE_ARN.test(role)) resource = role;
+    else if (ROLE_NAME.test(role)) resource = roleArn?.(role) ?? `arn:aws:iam::${account}:role/${role}`;
+    else continue;
+    if (out.some((r) => r.resource === resource)) continue;
+    out.push({ action: 'iam:PassRole', resource, context: { 'iam:PassedToService': service } });
+  }
+  return out;
+}
+
 /** A string member of a parsed input, or undefined. */
 export function member(input: Record<string, unknown>, key: string): string | undefined {
   const v = input[key];

@@ -6,7 +6,10 @@
  * needs `lambda:UpdateFunctionCode` when it carries code and `lambda:UpdateFunctionConfiguration`
  * when it changes settings), the logs route as CloudWatch Logs' `logs:FilterLogEvents` on the
  * function's log group, the access-key routes as IAM's, the alarm routes as CloudWatch's
- * (`cloudwatch:PutMetricAlarm`, `DescribeAlarms`, `DeleteAlarms`). The rest have no AWS counterpart and take
+ * (`cloudwatch:PutMetricAlarm`, `DescribeAlarms`, `DeleteAlarms`). Whatever gives a function a
+ * role also needs `iam:PassRole` on it (`iam:PassedToService` `lambda.amazonaws.com`), after its
+ * own action: a create or update with `role`, and a deploy on every role its manifest's functions
+ * name (`deployPassRoles`; CloudFormation likewise needs it for a stack's functions). The rest have no AWS counterpart and take
  * actions in the `baton:` namespace on `*`: `baton:DeployApp`, `baton:GetMetrics`, the cost
  * routes' `baton:GetCosts`, `baton:PutBudget` …, and the
  * cache's `baton:CacheGet`, `baton:CacheSet` … (its namespace as the `baton:CacheNamespace` key).
@@ -14,7 +17,7 @@
  */
 
 import type { ArnScope } from '../aws/access.ts';
-import { one } from '../aws/access.ts';
+import { one, PASSED_TO, passRole } from '../aws/access.ts';
 import { functionArn } from '../aws/lambda/access.ts';
 import type { AccessRequest } from '../governance/authorizer.ts';
 
@@ -29,6 +32,10 @@ export interface AdminCall {
   userArn(name: string): string | undefined;
   /** The user an access key belongs to, if the key exists. */
   keyOwner(accessKeyId: string): string | undefined;
+  /** The ARN of an IAM role, if it exists (`iam:PassRole` on a role named without its ARN). */
+  roleArn?: (name: string) => string | undefined;
+  /** Deploy: the roles the uploaded manifest gives its functions; none when it cannot be read. */
+  manifestRoles?(): readonly unknown[];
 }
 
 const SAME_AS_LAMBDA = new Set(['InvokeFunction', 'GetFunction', 'DeleteFunction']);
@@ -40,9 +47,15 @@ export function adminAccess(call: AdminCall, scope: ArnScope): AccessRequest[] {
     case 'ListFunctions':
       return one('lambda:ListFunctions', '*');
     case 'CreateFunction':
-      return one('lambda:CreateFunction', functionArn(scope, text(call, 'name')));
+      return [
+        ...one('lambda:CreateFunction', functionArn(scope, text(call, 'name'))),
+        ...passes(call, scope, [text(call, 'role')]),
+      ];
     case 'UpdateFunction':
-      return updateFunction(call, functionArn(scope, name));
+      return [
+        ...updateFunction(call, functionArn(scope, name)),
+        ...passes(call, scope, [text(call, 'role')]),
+      ];
     case 'GetLogs':
       return one(
         'logs:FilterLogEvents',
@@ -112,6 +125,18 @@ function updateFunction(call: AdminCall, resource: string): AccessRequest[] {
     out.push({ action: 'lambda:UpdateFunctionConfiguration', resource });
   return out;
 }
+
+/**
+ * A deploy's `iam:PassRole`, on each role its manifest's functions name. Asked apart, once
+ * `baton:DeployApp` is allowed, so that only a deployer makes Baton read the upload.
+ */
+export function deployPassRoles(call: AdminCall, scope: ArnScope): AccessRequest[] {
+  return passes(call, scope, call.manifestRoles?.() ?? []);
+}
+
+/** `iam:PassRole` on the roles a route gives functions. */
+const passes = (call: AdminCall, scope: ArnScope, roles: readonly unknown[]) =>
+  passRole(roles, PASSED_TO.lambda, scope.account, call.roleArn);
 
 const userArn = (scope: ArnScope, name: string) => `arn:aws:iam::${scope.account}:user/${name || '*'}`;
 

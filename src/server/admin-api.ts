@@ -5,7 +5,7 @@ import { BatonError } from '../core/errors.ts';
 import { type FunctionRecord, parseFunctionConfig, validateFunctionName } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
 import type { Deployer } from '../deploy/deployer.ts';
-import { parseManifest } from '../deploy/manifest.ts';
+import { type Manifest, parseManifest } from '../deploy/manifest.ts';
 import { describeRoutes } from '../gateway/describe.ts';
 import type { AccessKeys } from '../governance/access-keys.ts';
 import type { Registry } from '../registry/registry.ts';
@@ -13,7 +13,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import type { Invoker } from '../runtime/invoker.ts';
 import type { Pool } from '../runtime/pool.ts';
 import type { LogSink } from '../telemetry/logs/log-sink.ts';
-import { adminAccess } from './admin-access.ts';
+import { type AdminCall, adminAccess, deployPassRoles } from './admin-access.ts';
 import { matchRoute, parseJsonObject, type RequestTarget, sendJson } from './http-io.ts';
 import { logFilterOf } from './log-params.ts';
 
@@ -31,6 +31,8 @@ export interface AdminDeps {
   accessKeys: AccessKeys;
   /** An IAM user's ARN, if the user exists (the access-key routes act on users). */
   userArn: (name: string) => string | undefined;
+  /** An IAM role's ARN, if the role exists (`iam:PassRole` on a role given by name). */
+  roleArn?: (name: string) => string | undefined;
 }
 
 /** JSON bodies of the admin API carry base64 code, so they may be larger than invoke payloads. */
@@ -63,6 +65,19 @@ export function adminRoutes(
     }
     return o;
   };
+  // A deploy's manifest too: authorization reads its roles (`iam:PassRole`), the handler the rest.
+  const manifests = new WeakMap<Buffer, Manifest>();
+  const manifestOf = (zip: Buffer, url: RequestTarget): Manifest => {
+    let m = manifests.get(zip);
+    if (!m) {
+      const text = deps.readManifest(zip);
+      if (text === undefined)
+        throw new BatonError('InvalidParameterValue', 'baton.yaml: not found in the deployed folder');
+      m = parseManifest(text, url.searchParams.get('app') ?? 'app');
+      manifests.set(zip, m);
+    }
+    return m;
+  };
   const scope = { region: deps.identity.region, account: deps.identity.accountId };
   const describe = (rec: FunctionRecord, stats = deps.pool.stats()) => {
     const live = stats.functions[rec.name];
@@ -80,6 +95,7 @@ export function adminRoutes(
       idleTimeout: rec.idleTimeout,
       logging: rec.logging ?? { format: 'Text' },
       logRetentionDays: rec.logRetentionDays ?? null,
+      role: rec.role ?? null,
       routes: describeRoutes(rec.routes),
       codeSha256: rec.codeSha256,
       codeSize: rec.codeSize,
@@ -128,6 +144,7 @@ export function adminRoutes(
       idleTimeout: prev.idleTimeout,
       logging: prev.logging,
       logRetentionDays: prev.logRetentionDays,
+      role: prev.role,
     };
     const config = hasConfig ? parseFunctionConfig({ ...current, ...changes }, 'function') : undefined;
     const out = await deps.deployer.update(name, {
@@ -157,10 +174,7 @@ export function adminRoutes(
     sendJson(res, 200, await deps.logs.filter({ function: name, ...logFilterOf(url.searchParams) }));
   };
   const deploy: Handler = async (_req, res, _name, url, zip) => {
-    const text = deps.readManifest(zip);
-    if (text === undefined)
-      throw new BatonError('InvalidParameterValue', 'baton.yaml: not found in the deployed folder');
-    const manifest = parseManifest(text, url.searchParams.get('app') ?? 'app');
+    const manifest = manifestOf(zip, url);
     const result = await deps.deployer.deployApp(manifest.app, manifest.functions, zip, manifest);
     sendJson(res, 200, { app: manifest.app, ...result });
   };
@@ -206,17 +220,24 @@ export function adminRoutes(
     if (!route || !match) return false;
     const { body } = signed;
     const name = match[1] === undefined ? '' : decodeURIComponent(match[1]);
-    const access = adminAccess(
-      {
-        operation: route[4],
-        name,
-        body: () => json(body),
-        userArn: deps.userArn,
-        keyOwner: (id) => deps.accessKeys.get(id)?.name,
+    const call: AdminCall = {
+      operation: route[4],
+      name,
+      body: () => json(body),
+      userArn: deps.userArn,
+      keyOwner: (id) => deps.accessKeys.get(id)?.name,
+      roleArn: deps.roleArn,
+      manifestRoles: () => {
+        try {
+          return Object.values(manifestOf(body, url).functions).map((f) => f.role);
+        } catch {
+          return []; // The handler rejects the upload with its own error.
+        }
       },
-      scope,
-    );
-    deps.authorize(signed.accessKeyId, access, req, signed.region);
+    };
+    deps.authorize(signed.accessKeyId, adminAccess(call, scope), req, signed.region);
+    if (route[4] === 'Deploy')
+      deps.authorize(signed.accessKeyId, deployPassRoles(call, scope), req, signed.region);
     await route[2](req, res, name, url, body);
     return true;
   };

@@ -6,6 +6,7 @@ import { BusDeliverer } from '../services/bus/deliverer.ts';
 import { RULE_SCHEDULE_GROUP, ruleSchedule, scheduledEvent } from '../services/bus/rule-schedules.ts';
 import { deadLetterSender, targetSender } from '../services/bus/senders.ts';
 import { BusService } from '../services/bus/service.ts';
+import type { BusTracer, ScheduleTracer } from '../services/hop-trace.ts';
 import type { QueueService } from '../services/queues/service.ts';
 import { scheduleDeliverer } from '../services/scheduler/deliver.ts';
 import { ScheduleLoop } from '../services/scheduler/loop.ts';
@@ -40,9 +41,12 @@ export async function composeEvents(deps: {
   senders: ArnSenderDeps;
   send: (arn: string, payload: string, opts: SendOptions) => Promise<boolean>;
   observeBus?: ConstructorParameters<typeof BusDeliverer>[0]['observe'];
+  /** Trace hooks (`compose-traces.ts`): each undefined when tracing is off. */
+  traces?: { bus?: BusTracer | undefined; schedules?: ScheduleTracer | undefined };
 }): Promise<ComposedEvents> {
   const { backends, clock, config, log } = deps;
   const warn = (message: string, details: Record<string, unknown>) => log.warn(details, message);
+  const trace = { bus: deps.traces?.bus, schedules: deps.traces?.schedules };
   const scheduleLoop = new ScheduleLoop({
     backend: backends.schedules,
     clock,
@@ -50,6 +54,7 @@ export async function composeEvents(deps: {
     rateScale: config.rateScale,
     deleteSchedule: (group, name) => scheduler.deleteRecord(group, name),
     warn,
+    trace: trace.schedules,
   });
   const scheduler = await SchedulerService.open({
     backend: backends.schedules,
@@ -68,19 +73,21 @@ export async function composeEvents(deps: {
       const schedule = rule && ruleSchedule(rule, bus.ruleArn(busName, name));
       void ruleLoop.sync(RULE_SCHEDULE_GROUP, `${busName}/${name}`, schedule);
     },
+    trace: trace.bus,
   });
   // Scheduled rules fire through a schedule loop of their own, with the same fire-once ledger.
   const ruleLoop = new ScheduleLoop({
     backend: backends.schedules,
     clock,
-    deliver: async (ruleArn, _payload, schedule) => {
+    deliver: async (ruleArn, _payload, schedule, fire) => {
       const slash = schedule.name.indexOf('/');
       const event = scheduledEvent(ruleArn, clock.now(), config);
-      await bus.fireRule(schedule.name.slice(0, slash), schedule.name.slice(slash + 1), event);
+      await bus.fireRule(schedule.name.slice(0, slash), schedule.name.slice(slash + 1), event, fire);
     },
     rateScale: config.rateScale,
     deleteSchedule: async () => undefined,
     warn,
+    trace: trace.schedules,
   });
   const busDeliveries = new BusDeliverer({
     backend: backends.bus,
@@ -89,6 +96,7 @@ export async function composeEvents(deps: {
     deadLetter: deadLetterSender(deps.queues),
     warn,
     ...(deps.observeBus ? { observe: deps.observeBus } : {}),
+    trace: trace.bus,
   });
   return {
     bus,

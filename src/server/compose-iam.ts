@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Authorize } from '../aws/access.ts';
+import { type Authorize, authorizeWith } from '../aws/access.ts';
 import type { Authenticate } from '../aws/auth.ts';
 import { iamApi } from '../aws/iam/router.ts';
 import type { SessionSecret } from '../aws/sigv4.ts';
@@ -21,6 +21,13 @@ export interface ComposedIam {
   service: IamService;
   /** Decides every signed request against the signer's policies (root: everything). */
   authorizer: Authorizer;
+  /** The routes' authorization step over `authorizer`. */
+  authorize: Authorize;
+  /** Users' and roles' ARNs by name, path and all, when they exist (actions on them, `iam:PassRole`). */
+  lookups: {
+    userArn(name: string): string | undefined;
+    roleArn(name: string): string | undefined;
+  };
   /** The secret of a root or user key, or of a function's session key, for SigV4 verification. */
   secretFor(accessKeyId: string): string | SessionSecret | undefined;
   /** The IAM API (awsQuery, signed for `iam`) as a control-plane route. */
@@ -72,6 +79,11 @@ export async function composeIam(deps: {
     accessKeys: service.accessKeys,
     service,
     authorizer,
+    authorize: authorizeWith(authorizer),
+    lookups: {
+      userArn: (name) => service.user(name)?.arn,
+      roleArn: (name) => service.role(name)?.arn,
+    },
     secretFor: (id) => deps.functionRoles?.secretFor(id) ?? service.accessKeys.secretFor(id),
     api: (authenticate, authorize, log) => iamApi({ iam: service, authenticate, authorize, accountId, log }),
   };

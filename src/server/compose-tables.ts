@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EventSourceMapping } from '../registry/records.ts';
 import type { InvokeTarget } from '../registry/resolve.ts';
 import type { InvokeResult } from '../runtime/invoker.ts';
+import type { StreamTracer } from '../services/hop-trace.ts';
 import type { TableBackend } from '../services/tables/backend.ts';
 import { type TableOperation, TableService } from '../services/tables/service.ts';
 import { STREAM_RETENTION_MS, StreamsApi } from '../services/tables/streams.ts';
@@ -31,10 +32,13 @@ export function composeTables(deps: {
   accountId: string;
   log: Logger;
   resolve: (name: string, qualifier: string | undefined) => InvokeTarget;
-  run: (target: InvokeTarget, event: unknown) => Promise<InvokeResult>;
+  /** `trace`: what a stream-triggered invocation continues. */
+  run: (target: InvokeTarget, event: unknown, trace?: string) => Promise<InvokeResult>;
   send: (arn: string, payload: string) => Promise<boolean>;
   functionArn: (name: string, qualifier: string | null) => string;
   ttlSweepMs?: number;
+  /** Traced writes' headers for their stream records (`compose-traces.ts`); absent when tracing is off. */
+  trace?: StreamTracer | undefined;
 }): ComposedTables {
   const { backend, clock, log } = deps;
   const warn = (message: string, details: Record<string, unknown>) => log.warn(details, message);
@@ -48,6 +52,7 @@ export function composeTables(deps: {
     region: deps.region,
     accountId: deps.accountId,
     onWrite: woken,
+    trace: deps.trace,
   });
   const streamOf = async (arn: string) => {
     const name = /:table\/([^/]+)\/stream\//.exec(arn)?.[1];
@@ -76,6 +81,7 @@ export function composeTables(deps: {
     send: deps.send,
     functionArn: deps.functionArn,
     warn,
+    traceOf: deps.trace?.traceOf,
   });
   const sweeper = new TtlSweeper({
     backend,

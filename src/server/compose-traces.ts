@@ -6,6 +6,7 @@ import {
   gatewayTracer,
   invocationTracer,
 } from '../telemetry/traces/hooks.ts';
+import { busTracer, scheduleTracer, streamTracer, topicTracer } from '../telemetry/traces/hop-tracers.ts';
 import { sqsEventTrace } from '../telemetry/traces/trace-header.ts';
 import { Tracing } from '../telemetry/traces/tracing.ts';
 import type { ServerConfig } from './config.ts';
@@ -27,6 +28,11 @@ export function composeTraces(config: Pick<ServerConfig, 'tracing' | 'otlpEndpoi
     invocations: tracing && invocationTracer(tracing),
     gateway: tracing && gatewayTracer(tracing),
     enqueued: tracing && asyncEnqueueTracer(tracing),
+    /** The hops between services (`services/hop-trace.ts`): topics, buses, schedules, streams. */
+    topics: tracing && topicTracer(tracing),
+    bus: tracing && busTracer(tracing),
+    schedules: tracing && scheduleTracer(tracing),
+    streams: tracing && streamTracer(),
     /** A queue-triggered invocation continues the first record's `AWSTraceHeader`. */
     sqsTrace: (event: unknown): string | undefined => (tracing ? sqsEventTrace(event) : undefined),
     /**

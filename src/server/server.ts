@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { authorizeWith } from '../aws/access.ts';
 import { authenticator } from '../aws/auth.ts';
 import { dynamodbApi } from '../aws/dynamodb/router.ts';
 import { eventsApi } from '../aws/events/router.ts';
@@ -26,7 +25,7 @@ import { functionArn, type PlatformIdentity } from '../runtime/function-env.ts';
 import { Invoker } from '../runtime/invoker.ts';
 import { Pool } from '../runtime/pool.ts';
 import { SparePool } from '../runtime/spares.ts';
-import { arnSender } from '../services/arn-sender.ts';
+import { type ArnSenderDeps, arnSender } from '../services/arn-sender.ts';
 import { QueueService } from '../services/queues/service.ts';
 import { TopicDeliverer } from '../services/topics/deliverer.ts';
 import { TopicService } from '../services/topics/service.ts';
@@ -198,14 +197,14 @@ export async function startServer(
     wake: () => topicDeliveries.wake(),
     warn: (message, details) => log.warn(details, message),
     observe: metrics.topics,
+    trace: traces.topics,
   });
   // How async destinations, schedules and bus targets reach a function, queue, topic or bus.
-  const senderDeps = {
+  const senderDeps: ArnSenderDeps = {
     queues,
-    invoke: (fn: string, qualifier: string | undefined, payload: string) =>
-      asyncInvocations.enqueue(fn, qualifier, payload),
-    publish: (arn: string, message: string) => topics.publishInternal(arn, message),
-    forward: (arn: string, event: string) => bus.forward(arn, event),
+    invoke: (fn, qualifier, payload, trace) => asyncInvocations.enqueue(fn, qualifier, payload, trace),
+    publish: (arn, message, trace) => topics.publishInternal(arn, message, trace),
+    forward: (arn, event, trace) => bus.forward(arn, event, trace),
   };
   const send = arnSender(senderDeps);
   const asyncInvocations = new AsyncDispatcher({
@@ -225,9 +224,10 @@ export async function startServer(
     clock,
     subscription: (id) => topics.subscription(id),
     queues,
-    invoke: (fn, qualifier, event) => asyncInvocations.enqueue(fn, qualifier, event),
+    invoke: (fn, qualifier, event, trace) => asyncInvocations.enqueue(fn, qualifier, event, trace),
     warn: (message, details) => log.warn(details, message),
     observe: metrics.topics,
+    trace: traces.topics,
   });
   const events = await composeEvents({
     backends,
@@ -238,6 +238,7 @@ export async function startServer(
     senders: senderDeps,
     send,
     ...(metrics.bus ? { observeBus: metrics.bus } : {}),
+    traces,
   });
   const { bus, scheduler } = events;
   const iam = await composeIam({
@@ -253,7 +254,7 @@ export async function startServer(
     () => clock.now(),
   );
   // Every route authorizes the signer's request after authenticating it (root: everything).
-  const authorize = authorizeWith(iam.authorizer);
+  const { authorize } = iam;
   const scope = { region: config.region, account: config.accountId };
   const pollers = new QueuePollers({
     queues,
@@ -275,7 +276,8 @@ export async function startServer(
     accountId: config.accountId,
     log,
     resolve,
-    run: (target, event) => invoker.run(target, event),
+    run: (target, event, trace) => invoker.run(target, event, undefined, trace),
+    trace: traces.streams,
     send: (arn, payload) => send(arn, payload, { sender: 'lambda.amazonaws.com' }),
     functionArn: (name, qualifier) => functionArn(identity, qualifier ? `${name}:${qualifier}` : name),
   });
@@ -302,6 +304,7 @@ export async function startServer(
         accountConcurrency: config.maxInstances,
         queues,
         streams: tables,
+        roleArn: iam.lookups.roleArn,
         lastProcessingResult: (uuid) => tables.pollers.lastResult(uuid) ?? pollers.lastResult(uuid),
       }),
       // Before the admin routes: those claim every /admin/v1/ request once they have read its body.
@@ -319,7 +322,7 @@ export async function startServer(
         authenticate,
         authorize,
         accessKeys,
-        userArn: (name) => iam.service.user(name)?.arn,
+        ...iam.lookups,
       }),
     ],
     authenticate,

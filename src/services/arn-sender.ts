@@ -1,14 +1,15 @@
 import { parseLambdaArn } from '../runtime/async/dispatcher.ts';
+import { traceAttribute } from './hop-trace.ts';
 import type { QueueService } from './queues/service.ts';
 
 export interface ArnSenderDeps {
   queues: QueueService;
   /** An async (Event) invocation: `AsyncDispatcher.enqueue`. */
-  invoke: (fn: string, qualifier: string | undefined, payload: string) => Promise<unknown>;
+  invoke: (fn: string, qualifier: string | undefined, payload: string, trace?: string) => Promise<unknown>;
   /** `TopicService.publishInternal`: false when the topic cannot take it. */
-  publish: (topicArn: string, message: string) => Promise<boolean>;
+  publish: (topicArn: string, message: string, trace?: string) => Promise<boolean>;
   /** `BusService.forward`: false when the bus is gone (only where buses are targets). */
-  forward?: (busArn: string, event: string) => Promise<boolean>;
+  forward?: (busArn: string, event: string, trace?: string) => Promise<boolean>;
 }
 
 export interface SendOptions {
@@ -17,6 +18,11 @@ export interface SendOptions {
   /** For FIFO queues. */
   messageGroupId?: string;
   messageDeduplicationId?: string;
+  /**
+   * The X-Amzn-Trace-Id the receiver continues: the invocation's parent, a message's
+   * `AWSTraceHeader`, a publish's or a forwarded event's trace. Absent when untraced.
+   */
+  trace?: string;
 }
 
 /**
@@ -32,7 +38,7 @@ export function arnSender(
     if (service === 'lambda') {
       const fn = parseLambdaArn(arn);
       if (!fn) return false;
-      await deps.invoke(fn.name, fn.qualifier, payload);
+      await deps.invoke(fn.name, fn.qualifier, payload, opts.trace);
       return true;
     }
     if (service === 'sqs') {
@@ -44,13 +50,14 @@ export function arnSender(
           ...(opts.messageDeduplicationId !== undefined
             ? { MessageDeduplicationId: opts.messageDeduplicationId }
             : {}),
+          ...(opts.trace !== undefined ? { MessageSystemAttributes: traceAttribute(opts.trace) } : {}),
         },
         opts.sender,
       );
       return true;
     }
-    if (service === 'sns') return deps.publish(arn, payload);
-    if (service === 'events' && deps.forward) return deps.forward(arn, payload);
+    if (service === 'sns') return deps.publish(arn, payload, opts.trace);
+    if (service === 'events' && deps.forward) return deps.forward(arn, payload, opts.trace);
     return false;
   };
 }

@@ -37,13 +37,16 @@ export interface StreamPollerDeps {
   clock: Clock;
   region: string;
   resolve: (name: string, qualifier: string | undefined) => InvokeTarget;
-  run: (target: InvokeTarget, event: unknown) => Promise<InvokeResult>;
+  /** `trace`: the X-Amzn-Trace-Id the invocation continues (the batch's first record's write). */
+  run: (target: InvokeTarget, event: unknown, trace?: string) => Promise<InvokeResult>;
   /** Sends a discarded batch's description to an SQS queue or SNS topic; false when it cannot. */
   send: (arn: string, payload: string) => Promise<boolean>;
   functionArn: (name: string, qualifier: string | null) => string;
   warn: (message: string, details: Record<string, unknown>) => void;
   /** How long an idle reader waits before looking again without a wake-up (other nodes' writes). */
   idlePollMs?: number;
+  /** Traces: the trace header of the write that left a record; absent when tracing is off. */
+  traceOf?: (record: StoredStreamRecord) => string | undefined;
 }
 
 const RETRY_FIRST_MS = 500;
@@ -210,7 +213,8 @@ class StreamReader {
     let result: InvokeResult;
     try {
       const target = this.deps.resolve(this.mapping.function, this.mapping.qualifier ?? undefined);
-      result = await this.deps.run(target, event);
+      // As SQS-triggered invocations do, the batch continues its first record's trace.
+      result = await this.deps.run(target, event, this.deps.traceOf?.(batch[0]!));
     } catch (e) {
       this.lastResult = `PROBLEM: Function call failed: ${(e as Error).message}`;
       return { kind: 'throttled' };

@@ -113,6 +113,23 @@ describe('EventBridge condition keys', () => {
     const [t] = eventsAccess('PutTargets', { Rule: 'r', Targets: [{ Id: '1', Arn: 'arn:x' }] }, SCOPE);
     assert.deepEqual(t?.context, { 'events:TargetArn': ['arn:x'] });
   });
+
+  it('PutTargets needs iam:PassRole on each distinct target role, passed to events.amazonaws.com', () => {
+    const role = (n: string) => `arn:aws:iam::111122223333:role/${n}`;
+    const targets = [
+      { Id: '1', Arn: 'arn:x', RoleArn: role('a') },
+      { Id: '2', Arn: 'arn:y' },
+      { Id: '3', Arn: 'arn:z', RoleArn: role('a') },
+      { Id: '4', Arn: 'arn:w', RoleArn: role('b') },
+    ];
+    const rs = eventsAccess('PutTargets', { Rule: 'r', Targets: targets }, SCOPE);
+    assert.deepEqual(pairs(rs), [
+      ['events:PutTargets', `${E}rule/r`],
+      ['iam:PassRole', role('a')],
+      ['iam:PassRole', role('b')],
+    ]);
+    assert.deepEqual(rs[1]?.context, { 'iam:PassedToService': 'events.amazonaws.com' });
+  });
 });
 
 describe('Scheduler', () => {
@@ -131,6 +148,23 @@ describe('Scheduler', () => {
     assert.deepEqual(pairs(schedulerAccess('ListSchedules', '', undefined, SCOPE)), [
       ['scheduler:ListSchedules', '*'],
     ]);
+  });
+
+  it("CreateSchedule and UpdateSchedule need iam:PassRole on the target's role, passed to scheduler.amazonaws.com", () => {
+    const role = 'arn:aws:iam::111122223333:role/sched';
+    for (const op of ['CreateSchedule', 'UpdateSchedule'] as const) {
+      const rs = schedulerAccess(op, 'n', 'g', SCOPE, { Target: { Arn: 'arn:x', RoleArn: role } });
+      assert.deepEqual(pairs(rs), [
+        [`scheduler:${op}`, `${S}schedule/g/n`],
+        ['iam:PassRole', role],
+      ]);
+      assert.deepEqual(rs[1]?.context, { 'iam:PassedToService': 'scheduler.amazonaws.com' });
+    }
+    // No role, or one that is no role ARN: the operation's own validation answers.
+    for (const Target of [{ Arn: 'arn:x' }, { Arn: 'arn:x', RoleArn: 'not-an-arn!' }, 'junk'])
+      assert.deepEqual(pairs(schedulerAccess('CreateSchedule', 'n', undefined, SCOPE, { Target })), [
+        ['scheduler:CreateSchedule', `${S}schedule/default/n`],
+      ]);
   });
 });
 
@@ -218,6 +252,46 @@ describe('Lambda', () => {
   for (const [op, c, expected] of cases)
     it(`${op} ${c.name} ${c.qualifier ?? ''}`, () =>
       assert.deepEqual(pairs(lambdaAccess(op, c, SCOPE)), expected));
+
+  it('CreateFunction and UpdateFunctionConfiguration with a Role need iam:PassRole on it, passed to lambda.amazonaws.com', () => {
+    const R = 'arn:aws:iam::111122223333:role/';
+    const roleArn = (n: string) => (n === 'worker' ? `${R}svc/worker` : undefined);
+    const created = lambdaAccess(
+      'CreateFunction',
+      call('', { body: () => ({ FunctionName: 'g', Role: `${R}exec` }) }),
+      SCOPE,
+    );
+    assert.deepEqual(pairs(created), [
+      ['lambda:CreateFunction', `${F}g`],
+      ['iam:PassRole', `${R}exec`],
+    ]);
+    assert.deepEqual(created[1]?.context, { 'iam:PassedToService': 'lambda.amazonaws.com' });
+    for (const [role, resource] of [
+      ['worker', `${R}svc/worker`],
+      ['absent', `${R}absent`],
+    ])
+      assert.deepEqual(
+        pairs(
+          lambdaAccess(
+            'UpdateFunctionConfiguration',
+            call('f', { body: () => ({ Role: role }), roleArn }),
+            SCOPE,
+          ),
+        ),
+        [
+          ['lambda:UpdateFunctionConfiguration', `${F}f`],
+          ['iam:PassRole', resource],
+        ],
+        'a bare name is the IAM role of that name, path and all, or role/NAME',
+      );
+    assert.deepEqual(
+      pairs(
+        lambdaAccess('UpdateFunctionConfiguration', call('f', { body: () => ({ MemorySize: 256 }) }), SCOPE),
+      ),
+      [['lambda:UpdateFunctionConfiguration', `${F}f`]],
+      'no Role, no PassRole',
+    );
+  });
 
   it('event source mappings carry lambda:FunctionArn', () => {
     const created = lambdaAccess(

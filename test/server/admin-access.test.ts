@@ -2,7 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AccessRequest } from '../../src/governance/authorizer.ts';
-import { type AdminCall, adminAccess, cacheAccess, METRICS_ACCESS } from '../../src/server/admin-access.ts';
+import {
+  type AdminCall,
+  adminAccess,
+  cacheAccess,
+  deployPassRoles,
+  METRICS_ACCESS,
+} from '../../src/server/admin-access.ts';
 
 const SCOPE = { region: 'us-east-1', account: '000000000000' };
 const F = 'arn:aws:lambda:us-east-1:000000000000:function:';
@@ -13,7 +19,9 @@ const call = (operation: string, name = '', body: Record<string, unknown> = {}):
   body: () => body,
   userArn: (n) => (n === 'ci' ? 'arn:aws:iam::000000000000:user/bots/ci' : undefined),
   keyOwner: (id) => (id === 'AKIACI' ? 'ci' : undefined),
+  roleArn: (n) => (n === 'worker' ? 'arn:aws:iam::000000000000:role/svc/worker' : undefined),
 });
+const R = 'arn:aws:iam::000000000000:role/';
 
 describe('admin API access', () => {
   const cases: [string, AdminCall, string[][]][] = [
@@ -51,6 +59,22 @@ describe('admin API access', () => {
       [['logs:FilterLogEvents', 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/hello:*']],
     ],
     ['deploy', call('Deploy'), [['baton:DeployApp', '*']]],
+    [
+      'create with a role',
+      call('CreateFunction', '', { name: 'new', code: 'UEs=', role: 'worker' }),
+      [
+        ['lambda:CreateFunction', `${F}new`],
+        ['iam:PassRole', `${R}svc/worker`],
+      ],
+    ],
+    [
+      'update the role',
+      call('UpdateFunction', 'hello', { role: `${R}other` }),
+      [
+        ['lambda:UpdateFunctionConfiguration', `${F}hello`],
+        ['iam:PassRole', `${R}other`],
+      ],
+    ],
     ['list keys', call('ListAccessKeys'), [['iam:ListAccessKeys', '*']]],
     [
       'create a key of an existing user',
@@ -82,6 +106,29 @@ describe('admin API access', () => {
       },
     };
     assert.deepEqual(pairs(adminAccess(bad, SCOPE)), [['lambda:UpdateFunctionConfiguration', `${F}f`]]);
+  });
+
+  it("a deploy passes each distinct role its manifest's functions name, asked after baton:DeployApp", () => {
+    const deploy = {
+      ...call('Deploy'),
+      manifestRoles: () => ['worker', undefined, `${R}x`, 'worker', 'new-role'],
+    };
+    assert.deepEqual(
+      pairs(adminAccess(deploy, SCOPE)),
+      [['baton:DeployApp', '*']],
+      'the upload is not read yet',
+    );
+    assert.deepEqual(pairs(deployPassRoles(deploy, SCOPE)), [
+      ['iam:PassRole', `${R}svc/worker`],
+      ['iam:PassRole', `${R}x`],
+      ['iam:PassRole', `${R}new-role`],
+    ]);
+    assert.deepEqual(deployPassRoles(call('Deploy'), SCOPE), []);
+  });
+
+  it('passes roles to lambda.amazonaws.com', () => {
+    const [, pass] = adminAccess(call('CreateFunction', '', { name: 'f', role: 'worker' }), SCOPE);
+    assert.deepEqual(pass?.context, { 'iam:PassedToService': 'lambda.amazonaws.com' });
   });
 
   it('cache routes take baton: actions with the namespace as baton:CacheNamespace; metrics baton:GetMetrics', () => {

@@ -102,6 +102,7 @@ describe('admin API over real HTTP', () => {
       }),
     );
     assert.equal(upd.status, 200);
+    assert.equal((upd.body.function as { role: unknown }).role, null);
     const after = await s.admin('functions/api-fn/invoke', { method: 'POST', body: '{}' });
     assert.deepEqual(await after.json(), { hello: 'nobody', greeting: 'hej' });
 
@@ -119,6 +120,23 @@ describe('admin API over real HTTP', () => {
     const gone = await json(await s.admin('functions/api-fn'));
     assert.equal(gone.status, 404);
     assert.equal(gone.body.__type, 'ResourceNotFoundException');
+  });
+
+  it("keeps a function's role across a settings update", async () => {
+    const created = await s.admin('functions', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'api-role', handler: 'index.handler', role: 'worker-role', code: CODE }),
+    });
+    assert.equal(created.status, 201);
+    await created.arrayBuffer();
+    const upd = await json(
+      await s.admin('functions/api-role', { method: 'PUT', body: JSON.stringify({ timeout: 9 }) }),
+    );
+    assert.equal(upd.status, 200, JSON.stringify(upd.body));
+    const fn = upd.body.function as { role: unknown; timeout: unknown };
+    assert.equal(fn.timeout, 9);
+    assert.equal(fn.role, 'worker-role');
+    assert.equal((await s.admin('functions/api-role', { method: 'DELETE' })).status, 204);
   });
 
   it('answers bad input with AWS error codes and keeps serving', async () => {

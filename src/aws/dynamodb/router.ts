@@ -78,12 +78,14 @@ export function dynamodbApi(deps: {
         throw new TableError('SerializationException', 'Start of structure or map found where not expected');
       }
       deps.authorize(signed.accessKeyId, dynamodbAccess(action, input, deps.scope), req, signed.region);
+      const header = req.headers['x-amzn-trace-id'];
+      const trace = typeof header === 'string' ? header : undefined;
       const metered = deps.meter ? meteredInput(action, input) : undefined;
       if (!metered) {
-        send(200, await op(input));
+        send(200, await op(input, trace));
         return true;
       }
-      const out = (await op(metered.input)) as Record<string, unknown>;
+      const out = (await op(metered.input, trace)) as Record<string, unknown>;
       for (const [table, u] of tableUnits(out)) deps.meter?.record('tables', table, u);
       if (metered.strip) delete out.ConsumedCapacity;
       send(200, out);

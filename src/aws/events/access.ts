@@ -5,12 +5,13 @@
  * the default bus and `…:rule/<bus>/<name>` on another, as EventBridge names them. The lists that
  * take resource-level permissions act on the wildcard ARN of what they list (ListRules on
  * `rule/*`, ListEventBuses on `event-bus/*`); TestEventPattern has none (`*`). PutEvents acts on
- * each entry's bus, with `events:source` and `events:detail-type` for conditions.
+ * each entry's bus, with `events:source` and `events:detail-type` for conditions. PutTargets also
+ * needs `iam:PassRole` on each target's `RoleArn`, with `iam:PassedToService` `events.amazonaws.com`.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html
  * Guarded by `test/aws/access.test.ts`.
  */
 import type { AccessRequest } from '../../governance/authorizer.ts';
-import { type ArnScope, member, one } from '../access.ts';
+import { type ArnScope, member, one, PASSED_TO, passRole } from '../access.ts';
 
 const DEFAULT_BUS = 'default';
 
@@ -35,6 +36,10 @@ export function eventsAccess(
     case 'DeleteRule':
       return one(action, ruleArn(scope, bus, member(input, 'Name')));
     case 'PutTargets':
+      return [
+        ...one(action, ruleArn(scope, bus, member(input, 'Rule')), targetKeys(operation, input)),
+        ...passRole(targetRoles(input), PASSED_TO.events, scope.account),
+      ];
     case 'RemoveTargets':
     case 'ListTargetsByRule':
       return one(action, ruleArn(scope, bus, member(input, 'Rule')), targetKeys(operation, input));
@@ -69,6 +74,13 @@ function targetKeys(operation: string, input: Record<string, unknown>): Record<s
     (a): a is string => typeof a === 'string',
   );
   return { 'events:TargetArn': arns };
+}
+
+/** The `RoleArn` of each target PutTargets puts. */
+function targetRoles(input: Record<string, unknown>): unknown[] {
+  return Array.isArray(input.Targets)
+    ? input.Targets.map((t) => (t as { RoleArn?: unknown } | null)?.RoleArn)
+    : [];
 }
 
 /** One request per distinct (bus, source, detail-type) among the entries. */

@@ -1,7 +1,9 @@
 import type { BusService, Input, Output } from '../../services/bus/service.ts';
 
-/** EventBridge's operations, by name, onto the bus service. */
-export function eventsOperations(svc: BusService): Record<string, (input: Input) => Promise<Output>> {
+/** EventBridge's operations, by name, onto the bus service; `trace`: the request's X-Amzn-Trace-Id. */
+export function eventsOperations(
+  svc: BusService,
+): Record<string, (input: Input, trace?: string) => Promise<Output>> {
   return {
     CreateEventBus: (i) => svc.createEventBus(i),
     DescribeEventBus: (i) => svc.describeEventBus(i),
@@ -18,6 +20,6 @@ export function eventsOperations(svc: BusService): Record<string, (input: Input)
     PutTargets: (i) => svc.putTargets(i),
     RemoveTargets: (i) => svc.removeTargets(i),
     ListTargetsByRule: (i) => svc.listTargetsByRule(i),
-    PutEvents: (i) => svc.putEvents(i),
+    PutEvents: (i, trace) => svc.putEvents(i, trace),
   };
 }

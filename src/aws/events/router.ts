@@ -71,7 +71,8 @@ export function eventsApi(deps: {
         return true;
       }
       deps.authorize(signed.accessKeyId, eventsAccess(action, input, deps.scope), req, signed.region);
-      const out = await op(input);
+      const trace = req.headers['x-amzn-trace-id'];
+      const out = await op(input, typeof trace === 'string' ? trace : undefined);
       const perBus = deps.meter && busUsage(action, input, out as Input);
       for (const [bus, n] of perBus ?? []) deps.meter?.record('buses', bus, { busEvents: n });
       send(200, out);

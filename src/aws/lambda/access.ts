@@ -11,12 +11,14 @@
  * ListEventSourceMappings, ListFunctions and GetAccountSettings act on `*`. AddPermission,
  * RemovePermission and GetPolicy act on the qualified ARN too: each qualifier has its own policy.
  * A call on a function carries the policy of the ARN it acts on (`functionPolicyOf`).
+ * CreateFunction and UpdateFunctionConfiguration with a `Role` also need `iam:PassRole` on it, with
+ * `iam:PassedToService` `lambda.amazonaws.com`, after their own action (`passRole`).
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  * Guarded by `test/aws/access.test.ts`.
  */
 import type { AccessRequest } from '../../governance/authorizer.ts';
-import { type ArnScope, member, one } from '../access.ts';
+import { type ArnScope, member, one, PASSED_TO, passRole, type RoleArnLookup } from '../access.ts';
 import { parseFunctionRef } from './names.ts';
 
 /** What the mapping reads of a call. */
@@ -32,6 +34,8 @@ export interface LambdaCall {
   body(): Record<string, unknown>;
   /** The function ARN an event source mapping invokes, if it exists. */
   mappingFunction(uuid: string): string | undefined;
+  /** The ARN of the IAM role a bare `Role` name names, for `iam:PassRole`. */
+  roleArn?: RoleArnLookup;
 }
 
 const NO_RESOURCE = new Set(['ListFunctions', 'GetAccountSettings', 'ListEventSourceMappings']);
@@ -55,7 +59,9 @@ export function lambdaAccess(operation: string, call: LambdaCall, scope: ArnScop
   const fn = (raw: string, qualifier?: string) => functionArn(scope, raw, qualifier);
   switch (operation) {
     case 'CreateFunction':
-      return one(action, fn(bodyMember(call, 'FunctionName')));
+      return [...one(action, fn(bodyMember(call, 'FunctionName'))), ...passedRole(call, scope)];
+    case 'UpdateFunctionConfiguration':
+      return [...one(action, fn(call.name)), ...passedRole(call, scope)];
     case 'CreateEventSourceMapping':
       return one(action, '*', { 'lambda:FunctionArn': fn(bodyMember(call, 'FunctionName'), '') });
     case 'GetEventSourceMapping':
@@ -84,6 +90,12 @@ export function functionArn(scope: ArnScope, raw: string, qualifier?: string): s
   }
   const q = qualifier === undefined ? undefined : own || qualifier || undefined;
   return `arn:aws:lambda:${scope.region}:${scope.account}:function:${name || '*'}${q ? `:${q}` : ''}`;
+}
+
+/** `iam:PassRole` on the body's `Role`, when it has one. */
+function passedRole(call: LambdaCall, scope: ArnScope): AccessRequest[] {
+  const role = bodyMember(call, 'Role');
+  return role ? passRole([role], PASSED_TO.lambda, scope.account, call.roleArn) : [];
 }
 
 function bodyMember(call: LambdaCall, key: string): string {

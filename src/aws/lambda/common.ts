@@ -35,6 +35,8 @@ export interface LambdaApiDeps {
   /** For stream mappings: where a new one starts reading (undefined when there is no such stream). */
   streams?: { startAfter(arn: string, position: 'TRIM_HORIZON' | 'LATEST'): Promise<number | undefined> };
   lastProcessingResult?: (uuid: string) => string;
+  /** The ARN of an IAM role by name, for `iam:PassRole` on a `Role` given as a bare name. */
+  roleArn?: (name: string) => string | undefined;
 }
 
 export interface Call {

@@ -217,6 +217,7 @@ export function lambdaApi(
           qualifier: url.searchParams.get('Qualifier') ?? undefined,
           body: () => parseJsonObject(body),
           mappingFunction,
+          roleArn: deps.roleArn,
         },
         scope,
       );

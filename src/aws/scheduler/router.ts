@@ -149,7 +149,7 @@ export function schedulerApi(
       const name = decodeURIComponent(match[1] ?? '');
       const input = signed.body.length === 0 ? {} : parseJsonObject(signed.body);
       const group = typeof input.GroupName === 'string' ? input.GroupName : query(url, 'groupName');
-      const access = schedulerAccess(route[2], name, group, deps.scope);
+      const access = schedulerAccess(route[2], name, group, deps.scope, input);
       deps.authorize(signed.accessKeyId, access, req, signed.region);
       sendJson(res, 200, await route[3]({ name, input, url }));
     } catch (e) {

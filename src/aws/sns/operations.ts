@@ -1,10 +1,13 @@
 import type { Input, Output } from '../../services/topics/message.ts';
 import type { TopicService } from '../../services/topics/service.ts';
 
-/** SNS's actions, by name, onto the topic service. `caller` is the signer's access key id. */
+/**
+ * SNS's actions, by name, onto the topic service. `caller` is the signer's access key id; `trace`
+ * the request's X-Amzn-Trace-Id, which a publish's deliveries continue.
+ */
 export function snsOperations(
   svc: TopicService,
-): Record<string, (input: Input, caller: string) => Promise<Output>> {
+): Record<string, (input: Input, caller: string, trace?: string) => Promise<Output>> {
   return {
     CreateTopic: (i) => svc.createTopic(i),
     DeleteTopic: (i) => svc.deleteTopic(i),
@@ -21,7 +24,7 @@ export function snsOperations(
     ListSubscriptionsByTopic: (i) => svc.listSubscriptionsByTopic(i),
     GetSubscriptionAttributes: (i) => svc.getSubscriptionAttributes(i),
     SetSubscriptionAttributes: (i) => svc.setSubscriptionAttributes(i),
-    Publish: (i) => svc.publish(i),
-    PublishBatch: (i) => svc.publishBatch(i),
+    Publish: (i, _caller, trace) => svc.publish(i, trace),
+    PublishBatch: (i, _caller, trace) => svc.publishBatch(i, trace),
   };
 }

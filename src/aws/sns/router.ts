@@ -125,7 +125,8 @@ export function snsApi(deps: {
         );
       const access = await withResourcePolicies(snsAccess(action!, input, deps.scope), topicPolicy);
       deps.authorize(auth.accessKeyId, access, req, auth.region);
-      const out = await op(input, auth.accessKeyId);
+      const trace = req.headers['x-amzn-trace-id'];
+      const out = await op(input, auth.accessKeyId, typeof trace === 'string' ? trace : undefined);
       const u = deps.meter && snsUsage(action!, input);
       if (u) deps.meter?.record('topics', u.topic, { topicRequests: u.requests });
       sendXml(res, 200, responseXml(action!, out, requestId), requestId);

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { BusTracer } from '../hop-trace.ts';
 import type { BusBackend, BusDelivery } from './backend.ts';
 
 /** How long a claimed delivery stays leased: a crash mid-send makes it due again after this. */
@@ -15,13 +16,15 @@ export function retryDelayMs(attempts: number): number {
 export interface BusDelivererDeps {
   backend: BusBackend;
   clock: Clock;
-  /** Sends one delivery to its target; throws (or rejects) when it could not be handed over. */
-  send: (d: BusDelivery) => Promise<void>;
+  /** Sends one delivery to its target, continuing `trace`; throws (or rejects) when it could not be handed over. */
+  send: (d: BusDelivery, trace?: string) => Promise<void>;
   /** Hands a delivery that ran out of retries or age to its dead-letter queue. */
-  deadLetter: (d: BusDelivery, reason: string) => Promise<void>;
+  deadLetter: (d: BusDelivery, reason: string, trace?: string) => Promise<void>;
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
   observe?: BusObserver;
+  /** Traces: a span per attempt of a traced event's delivery; absent when tracing is off. */
+  trace?: BusTracer;
 }
 
 /** Told of deliveries that reached their target, and of those that failed for good. */
@@ -110,14 +113,17 @@ export class BusDeliverer {
 
   async #attempt(d: BusDelivery): Promise<void> {
     const { backend, clock } = this.deps;
+    const span = this.deps.trace?.delivery(d);
     try {
-      await this.deps.send(d);
+      await this.deps.send(d, span?.header);
+      span?.end();
       await backend.removeDelivery(d.id);
       this.deps.observe?.delivered(d.bus, d.rule);
       return;
     } catch (e) {
       d.attempts++;
       d.lastError = e instanceof Error ? e.message : String(e);
+      span?.end(d.lastError);
     }
     const now = clock.now();
     const due = now + retryDelayMs(d.attempts);
@@ -129,7 +135,7 @@ export class BusDeliverer {
     const reason = d.attempts > d.maxRetries ? 'retries exhausted' : 'maximum event age reached';
     this.deps.observe?.failed(d.bus, d.rule);
     try {
-      if (d.deadLetterArn) await this.deps.deadLetter(d, reason);
+      if (d.deadLetterArn) await this.deps.deadLetter(d, reason, span?.header);
       else
         this.deps.warn('bus delivery dropped', {
           rule: d.ruleArn,

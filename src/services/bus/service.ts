@@ -1,15 +1,16 @@
 import type { Clock } from '../../core/clock.ts';
+import type { BusTracer } from '../hop-trace.ts';
 import { isScheduleError } from '../schedules/errors.ts';
 import { parseScheduleExpression } from '../schedules/expression.ts';
 import type { BusBackend, BusDelivery, BusRecord, RuleRecord } from './backend.ts';
 import { type BusEvent, entrySize, makeEvent } from './envelope.ts';
 import { BusError } from './errors.ts';
+import { type Input, invalid, need, type Output, page, str } from './input.ts';
 import { compileEventPattern, testEventPattern } from './pattern.ts';
 import { deliveriesFor, RuleBook } from './rule-book.ts';
 import { checkTarget, MAX_TARGETS_PER_RULE } from './targets.ts';
 
-export type Input = Record<string, unknown>;
-export type Output = Record<string, unknown>;
+export type { Input, Output } from './input.ts';
 
 export const DEFAULT_BUS = 'default';
 /** PutEvents: entries per call, and bytes per call as EventBridge counts them. */
@@ -28,28 +29,11 @@ export interface BusServiceDeps {
   wake: () => void;
   /** Told of every rule filed (at start and on changes) or removed: scheduled rules follow. */
   ruleChanged?: (bus: string, name: string, rule: RuleRecord | undefined) => void;
+  /** Traces: a traced event's deliveries keep its header; absent when tracing is off. */
+  trace?: BusTracer;
 }
 
-const invalid = (message: string) => new BusError('ValidationException', message);
-const str = (i: Input, k: string): string | undefined =>
-  typeof i[k] === 'string' ? (i[k] as string) : undefined;
-const need = (i: Input, k: string): string => {
-  const v = str(i, k);
-  if (v === undefined || v === '') throw invalid(`Parameter ${k} is required.`);
-  return v;
-};
 const seconds = (ms: number) => Math.floor(ms / 1000);
-
-/** A page of a sorted list: `NextToken` is the offset of the next item. */
-function page<T>(items: T[], input: Input): { items: T[]; next?: string } {
-  const limit = typeof input.Limit === 'number' ? input.Limit : 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('Limit must be between 1 and 100.');
-  const token = str(input, 'NextToken');
-  const start = token === undefined ? 0 : Number.parseInt(token, 10);
-  if (!Number.isInteger(start) || start < 0) throw invalid('The NextToken is not valid.');
-  const slice = items.slice(start, start + limit);
-  return start + limit < items.length ? { items: slice, next: String(start + limit) } : { items: slice };
-}
 
 /**
  * EventBridge's buses, rules, targets and PutEvents. Rules live in the backend and, compiled, in
@@ -315,7 +299,11 @@ export class BusService {
 
   // --- Events ---------------------------------------------------------------------------------
 
-  async putEvents(input: Input): Promise<Output> {
+  /**
+   * `trace`: the request's X-Amzn-Trace-Id; an entry's own `TraceHeader` overrides it. Targets
+   * continue it (the event itself does not carry it, as on EventBridge).
+   */
+  async putEvents(input: Input, trace?: string): Promise<Output> {
     const entries = input.Entries;
     if (!Array.isArray(entries) || entries.length === 0) throw invalid('Parameter Entries is required.');
     if (entries.length > MAX_PUT_EVENTS_ENTRIES)
@@ -338,7 +326,8 @@ export class BusService {
         continue;
       }
       results.push({ EventId: outcome.event.id });
-      deliveries.push(...this.#match(outcome.bus, outcome.event, now));
+      const header = typeof raw.TraceHeader === 'string' ? raw.TraceHeader : trace;
+      deliveries.push(...this.#traced(this.#match(outcome.bus, outcome.event, now), header));
     }
     await this.#store(deliveries);
     return { FailedEntryCount: failed, Entries: results };
@@ -369,6 +358,13 @@ export class BusService {
     return deliveriesFor(rule, this.ruleArn(rule.bus, rule.name), event, now);
   }
 
+  /** Keeps `header` (in memory) for the deliveries, which then continue it. */
+  #traced(deliveries: BusDelivery[], header: string | undefined): BusDelivery[] {
+    const tracer = this.deps.trace;
+    if (tracer && header !== undefined) for (const d of deliveries) tracer.keep(d.id, header);
+    return deliveries;
+  }
+
   async #store(deliveries: BusDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
     await this.deps.backend.addDeliveries(deliveries);
@@ -376,19 +372,24 @@ export class BusService {
   }
 
   /** Fires a rule's targets with an event (scheduled rules); false when the rule is gone or disabled. */
-  async fireRule(bus: string, name: string, event: Record<string, unknown>): Promise<boolean> {
+  async fireRule(
+    bus: string,
+    name: string,
+    event: Record<string, unknown>,
+    trace?: string,
+  ): Promise<boolean> {
     const rule = this.getRule(bus, name);
     if (rule?.state !== 'ENABLED') return false;
-    await this.#store(this.deliveriesFor(rule, event, this.deps.clock.now()));
+    await this.#store(this.#traced(this.deliveriesFor(rule, event, this.deps.clock.now()), trace));
     return true;
   }
 
   /** Puts an event, as matched on another bus, onto a bus (a bus target); false when the bus is gone. */
-  async forward(busArn: string, eventText: string): Promise<boolean> {
+  async forward(busArn: string, eventText: string, trace?: string): Promise<boolean> {
     const bus = await this.#bus(busArn).catch(() => undefined);
     if (!bus) return false;
     const event = JSON.parse(eventText) as Record<string, unknown>;
-    await this.#store(this.#match(bus.name, event, this.deps.clock.now()));
+    await this.#store(this.#traced(this.#match(bus.name, event, this.deps.clock.now()), trace));
     return true;
   }
 }

@@ -23,17 +23,19 @@ export function scheduledPayload(
 
 /**
  * The schedule loop's `deliver`: hands a fire to its target (or dead-letter queue) through the ARN
- * sender, as the Scheduler service (`scheduler.amazonaws.com`); throws when nothing took it.
+ * sender, as the Scheduler service (`scheduler.amazonaws.com`), continuing the fire's `trace`;
+ * throws when nothing took it.
  */
 export function scheduleDeliverer(
   send: (arn: string, payload: string, opts: SendOptions) => Promise<boolean>,
   now: () => number,
-): (arn: string, payload: string, schedule: ScheduleRecord) => Promise<void> {
-  return async (arn, payload, schedule) => {
+): (arn: string, payload: string, schedule: ScheduleRecord, trace?: string) => Promise<void> {
+  return async (arn, payload, schedule, trace) => {
     const group = arn === schedule.target.arn ? schedule.target.messageGroupId : undefined;
     const opts = {
       sender: 'scheduler.amazonaws.com',
       ...(group === undefined ? {} : { messageGroupId: group }),
+      ...(trace === undefined ? {} : { trace }),
     };
     if (!(await send(arn, scheduledPayload(arn, payload, schedule, now()), opts)))
       throw new BatonError('ResourceNotFound', `The schedule's target ${arn} cannot take messages`);

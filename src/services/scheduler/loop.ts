@@ -19,6 +19,7 @@
  * Tests: test/services/scheduler/loop.test.ts.
  */
 import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { ScheduleTracer } from '../hop-trace.ts';
 import { parseScheduleExpression, type ScheduleExpression, slotsAfter } from '../schedules/expression.ts';
 import { misfirePolicy } from '../schedules/misfire.ts';
 import type { ScheduleBackend } from './backend.ts';
@@ -34,13 +35,15 @@ const RETRY_MAX_MS = 60_000;
 export interface ScheduleLoopDeps {
   backend: ScheduleBackend;
   clock: Clock;
-  /** Delivers one invocation to the target ARN; throws when it cannot. */
-  deliver: (arn: string, payload: string, schedule: ScheduleRecord) => Promise<void>;
+  /** Delivers one invocation to the target ARN, continuing `trace`; throws when it cannot. */
+  deliver: (arn: string, payload: string, schedule: ScheduleRecord, trace?: string) => Promise<void>;
   /** Deletes a completed schedule (ActionAfterCompletion DELETE). */
   deleteSchedule: (group: string, name: string) => Promise<unknown>;
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Multiplies `rate(...)` periods (BATON_RATE_SCALE; 1 outside tests and demos). */
   rateScale?: number;
+  /** Traces: a span per fire (a new trace) that parents its delivery; absent when tracing is off. */
+  trace?: ScheduleTracer;
 }
 
 interface Entry {
@@ -206,11 +209,13 @@ export class ScheduleLoop {
     const { target } = record;
     const payload = target.input ?? DEFAULT_PAYLOAD;
     const deadline = slot + target.retryPolicy.maximumEventAgeInSeconds * 1000;
+    const span = this.deps.trace?.(record, slot);
+    let failure: string | undefined;
     // True once the invocation is handed over (or given up for good); false when Baton stops
     // first, so that the next start sends it again.
     const handed = new Promise<boolean>((resolve) => {
       const attempt = (n: number): void => {
-        this.deps.deliver(target.arn, payload, record).then(
+        this.deps.deliver(target.arn, payload, record, span?.header).then(
           () => resolve(true),
           (err: unknown) => {
             const delay = Math.min(RETRY_FIRST_MS * 2 ** n, RETRY_MAX_MS);
@@ -225,9 +230,10 @@ export class ScheduleLoop {
               attempts: n + 1,
               err,
             });
+            failure = String((err as Error)?.message ?? err);
             const dlq = target.deadLetterArn;
             if (!dlq) return resolve(true);
-            this.deps.deliver(dlq, payload, record).then(
+            this.deps.deliver(dlq, payload, record, span?.header).then(
               () => resolve(true),
               (e: unknown) => {
                 this.deps.warn('the dead-letter queue refused a scheduled invocation', {
@@ -243,6 +249,7 @@ export class ScheduleLoop {
       attempt(0);
     });
     const done = handed.then(async (settled) => {
+      span?.end(settled ? failure : 'Baton stopped before the hand-over');
       if (settled)
         await this.deps.backend
           .markDelivered(record.group, record.name, slot, clock.now())

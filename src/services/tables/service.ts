@@ -4,6 +4,7 @@
  * every change goes through this service, which keeps the cache in step.
  */
 import type { Clock } from '../../core/clock.ts';
+import type { StreamTracer } from '../hop-trace.ts';
 import type { TableBackend } from './backend.ts';
 import { batchGetItem, batchWriteItem } from './batch-ops.ts';
 import { constraint } from './constraints.ts';
@@ -18,7 +19,8 @@ import { TokenLedger, transactGetItems, transactWriteItems } from './transact-op
 import type { TableDefinition } from './types.ts';
 
 type Obj = Record<string, unknown>;
-export type TableOperation = (input: Obj) => Promise<Obj>;
+/** `trace`: the request's X-Amzn-Trace-Id, which a write's stream records carry on. */
+export type TableOperation = (input: Obj, trace?: string) => Promise<Obj>;
 
 export interface TableServiceDeps {
   backend: TableBackend;
@@ -29,6 +31,8 @@ export interface TableServiceDeps {
   onWrite?: (table: TableDefinition) => void;
   /** Tables were created, changed or deleted (TTL sweeper, stream pollers). */
   onTablesChanged?: () => void;
+  /** Traces: a traced write's stream records keep its header; absent when tracing is off. */
+  trace?: StreamTracer;
 }
 
 const notFound = (what: string) =>
@@ -79,9 +83,28 @@ export class TableService {
     this.deps.onTablesChanged?.();
   }
 
+  /**
+   * The context of one write call: a traced one (with tracing on) tells the tracer of each
+   * mutation on a table with a stream once it is written, so its stream record can be known.
+   */
+  #writing(trace: string | undefined): TableContext {
+    const tracer = this.deps.trace;
+    if (tracer === undefined || trace === undefined) return this.context;
+    const backend: TableBackend = Object.create(this.deps.backend);
+    backend.mutate = async (mutations, now) => {
+      const result = await this.deps.backend.mutate(mutations, now);
+      if (result.ok)
+        for (const m of mutations)
+          if (m.table.stream?.enabled) tracer.wrote(m.table.stream.arn, m.key, now, trace);
+      return result;
+    };
+    return { ...this.context, backend };
+  }
+
   /** The wire operations by DynamoDB name (`X-Amz-Target: DynamoDB_20120810.<name>`). */
   operations(): Record<string, TableOperation> {
     const tc = this.context;
+    const w = (trace: string | undefined) => this.#writing(trace);
     return {
       CreateTable: (i) => this.createTable(i),
       DescribeTable: (i) => this.describe(i),
@@ -99,15 +122,15 @@ export class TableService {
         TableMaxReadCapacityUnits: 40_000,
         TableMaxWriteCapacityUnits: 40_000,
       }),
-      PutItem: (i) => putItem(tc, i),
+      PutItem: (i, trace) => putItem(w(trace), i),
       GetItem: (i) => getItem(tc, i),
-      UpdateItem: (i) => updateItem(tc, i),
-      DeleteItem: (i) => deleteItem(tc, i),
+      UpdateItem: (i, trace) => updateItem(w(trace), i),
+      DeleteItem: (i, trace) => deleteItem(w(trace), i),
       Query: (i) => query(tc, i),
       Scan: (i) => scan(tc, i),
       BatchGetItem: (i) => batchGetItem(tc, i),
-      BatchWriteItem: (i) => batchWriteItem(tc, i),
-      TransactWriteItems: (i) => transactWriteItems(tc, i, this.#tokens),
+      BatchWriteItem: (i, trace) => batchWriteItem(w(trace), i),
+      TransactWriteItems: (i, trace) => transactWriteItems(w(trace), i, this.#tokens),
       TransactGetItems: (i) => transactGetItems(tc, i),
     };
   }

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { BatonError } from '../../core/errors.ts';
+import { type TopicTracer, traceAttribute } from '../hop-trace.ts';
 import { QueueError } from '../queues/errors.ts';
 import type { QueueService } from '../queues/service.ts';
 import { parseRedrivePolicy } from './attributes.ts';
@@ -40,15 +41,20 @@ export interface TopicDelivererDeps {
   subscription: (id: string) => Promise<{ record: SubscriptionRecord; topic: TopicRecord } | undefined>;
   /** Dead-letter queues are written through the queue service. */
   queues: QueueService;
-  /** Accepts an async (Event) invocation: `AsyncDispatcher.enqueue`. */
-  invoke: (fn: string, qualifier: string | undefined, event: string) => Promise<unknown>;
+  /** Accepts an async (Event) invocation: `AsyncDispatcher.enqueue`, continuing `trace`. */
+  invoke: (fn: string, qualifier: string | undefined, event: string, trace?: string) => Promise<unknown>;
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Sends one HTTP/S request; node:http by default. */
   post?: Post;
   maxInFlight?: number;
   /** Metrics (`telemetry/metrics/event-meters.ts`); absent when they are off. */
   observe?: TopicObserver;
+  /** Traces: a span per attempt of a traced publish's delivery; absent when tracing is off. */
+  trace?: TopicTracer;
 }
+
+/** Why an attempt failed (undefined: it succeeded). */
+type Failure = { code: string; message: string } | undefined;
 
 /** Told of notifications delivered, and of those that failed for good (after their retries). */
 export interface TopicObserver {
@@ -185,33 +191,45 @@ export class TopicDeliverer {
       await this.deps.backend.removeDelivery(e.id);
       return;
     }
-    if (e.kind === 'lambda') await this.toFunction(e, sub.record);
-    else if (e.kind === 'sqs') await this.toQueue(e, sub.record);
-    else await this.toHttp(e, sub.record, sub.topic);
+    // A traced publish's delivery: its span's header goes with the event, message or request.
+    const span = this.deps.trace?.delivery(e, sub.record);
+    let failure: Failure;
+    try {
+      if (e.kind === 'lambda') failure = await this.toFunction(e, sub.record, span?.header);
+      else if (e.kind === 'sqs') failure = await this.toQueue(e, sub.record, span?.header);
+      else failure = await this.toHttp(e, sub.record, sub.topic, span?.header);
+    } finally {
+      span?.end(failure?.message);
+    }
   }
 
-  private async toFunction(e: OutboxEntry, s: SubscriptionRecord): Promise<void> {
+  private async toFunction(e: OutboxEntry, s: SubscriptionRecord, trace?: string): Promise<Failure> {
     const d = JSON.parse(e.payload) as LambdaDelivery;
     try {
-      await this.deps.invoke(d.function, d.qualifier, d.event);
+      await this.deps.invoke(d.function, d.qualifier, d.event, trace);
       await this.deps.backend.removeDelivery(e.id);
       this.deps.observe?.delivered(s.topic, s.protocol);
+      return undefined;
     } catch (err) {
       const code = err instanceof BatonError ? err.code : 'InternalError';
+      const error = { code, message: String((err as Error).message ?? err) };
       if (code === 'ShuttingDown' || code === 'BackendFailure' || !(err instanceof BatonError))
-        return this.retry(e, s, MANAGED_RETRY, { code, message: String((err as Error).message ?? err) });
+        await this.retry(e, s, MANAGED_RETRY, error);
       // The function is gone, or refuses the event: a client-side error, not retried.
-      await this.failed(e, s, lambdaDeadLetter(d.event), { code, message: (err as Error).message });
+      else await this.failed(e, s, lambdaDeadLetter(d.event), error);
+      return error;
     }
   }
 
   /** A queue in another database than the outbox: sent through the queue service. */
-  private async toQueue(e: OutboxEntry, s: SubscriptionRecord): Promise<void> {
+  private async toQueue(e: OutboxEntry, s: SubscriptionRecord, trace?: string): Promise<Failure> {
     const d = JSON.parse(e.payload) as QueueDelivery;
     try {
-      await this.deps.queues.sendMessage({ QueueUrl: d.queue, ...d.input }, SNS_SENDER);
+      const sys = trace === undefined ? {} : { MessageSystemAttributes: traceAttribute(trace) };
+      await this.deps.queues.sendMessage({ QueueUrl: d.queue, ...d.input, ...sys }, SNS_SENDER);
       await this.deps.backend.removeDelivery(e.id);
       this.deps.observe?.delivered(s.topic, s.protocol);
+      return undefined;
     } catch (err) {
       const code = err instanceof QueueError ? err.code : 'InternalError';
       const error = { code, message: String((err as Error).message) };
@@ -219,11 +237,19 @@ export class TopicDeliverer {
       if (err instanceof QueueError)
         await this.failed(e, s, { body: d.deadLetterBody, messageId: d.messageId }, error);
       else await this.retry(e, s, MANAGED_RETRY, error);
+      return error;
     }
   }
 
-  private async toHttp(e: OutboxEntry, s: SubscriptionRecord, topic: TopicRecord): Promise<void> {
-    const d = JSON.parse(e.payload) as HttpDelivery;
+  private async toHttp(
+    e: OutboxEntry,
+    s: SubscriptionRecord,
+    topic: TopicRecord,
+    trace?: string,
+  ): Promise<Failure> {
+    const stored = JSON.parse(e.payload) as HttpDelivery;
+    const d =
+      trace === undefined ? stored : { ...stored, headers: { ...stored.headers, 'x-amzn-trace-id': trace } };
     const policy = effectiveHttpPolicy(
       topic.attributes.DeliveryPolicy || undefined,
       s.attributes.DeliveryPolicy,
@@ -232,7 +258,7 @@ export class TopicDeliverer {
     if ('status' in r && r.status >= 200 && r.status < 300) {
       await this.deps.backend.removeDelivery(e.id);
       if (d.type === 'Notification') this.deps.observe?.delivered(s.topic, s.protocol);
-      return;
+      return undefined;
     }
     const error =
       'status' in r
@@ -240,8 +266,9 @@ export class TopicDeliverer {
         : { code: 'EndpointUnavailable', message: r.error };
     // Retried: no answer, 429 and 5xx. Any other status is the endpoint refusing the message.
     const retryable = !('status' in r) || r.status === 429 || r.status >= 500;
-    if (retryable) return this.retry(e, s, policy.retry, error, d);
-    await this.failed(e, s, httpDeadLetter(d), error);
+    if (retryable) await this.retry(e, s, policy.retry, error, stored);
+    else await this.failed(e, s, httpDeadLetter(stored), error);
+    return error;
   }
 
   private async retry(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { traceAttribute } from '../hop-trace.ts';
 import type { QueueRecord } from '../queues/backend.ts';
 import { QueueError } from '../queues/errors.ts';
 import type { QueueService } from '../queues/service.ts';
@@ -84,6 +85,11 @@ export interface FanoutContext {
   /** False when the queues live in another database: queue deliveries then go through the outbox. */
   queuesInTransaction: boolean;
   warn: (message: string, details: Record<string, unknown>) => void;
+  /**
+   * A traced publish (`TopicTracer` bound to its topic and header): queue messages get a span's
+   * header as `AWSTraceHeader`; outbox entries keep the header for the deliverer.
+   */
+  trace?: { sent(): string | undefined; keep(entryId: string): void };
 }
 
 /**
@@ -105,15 +111,19 @@ export function buildDeliveries(
   // Queue messages written in the publish's transaction, and queues that refused theirs (metrics).
   let queued = 0;
   let refused = 0;
-  const entry = (s: LiveSubscription, kind: OutboxEntry['kind'], payload: unknown): OutboxEntry => ({
-    id: randomUUID(),
-    subscription: s.record.id,
-    kind,
-    payload: JSON.stringify(payload),
-    createdAt: ctx.now,
-    dueAt: ctx.now,
-    attempts: 0,
-  });
+  const entry = (s: LiveSubscription, kind: OutboxEntry['kind'], payload: unknown): OutboxEntry => {
+    const id = randomUUID();
+    ctx.trace?.keep(id);
+    return {
+      id,
+      subscription: s.record.id,
+      kind,
+      payload: JSON.stringify(payload),
+      createdAt: ctx.now,
+      dueAt: ctx.now,
+      attempts: 0,
+    };
+  };
   for (const s of matched) {
     const protocol = s.record.protocol;
     if (protocol === 'sqs') {
@@ -136,6 +146,8 @@ export function buildDeliveries(
         outbox.push(entry(s, 'sqs', payload));
         continue;
       }
+      const header = ctx.trace?.sent();
+      if (header !== undefined) input.MessageSystemAttributes = traceAttribute(header);
       try {
         queues.push(toQueue(ctx, s.queue!, input, pub));
         queued++;

@@ -31,17 +31,18 @@ export class Publisher {
     private readonly arnOf: (name: string) => string,
   ) {}
 
-  async publish(input: Input): Promise<Output> {
+  /** `trace`: the caller's X-Amzn-Trace-Id, which every delivery continues (README, "Traces"). */
+  async publish(input: Input, trace?: string): Promise<Output> {
     if (input.PhoneNumber !== undefined)
       throw invalidParameter('PhoneNumber Reason: Baton does not send SMS');
     const arn = str(input, 'TopicArn') ?? str(input, 'TargetArn');
     const topic = await this.topicFromArn(arn ?? str(input, 'TopicArn', true));
     const pub = checkPublication(input, topicRules(topic));
-    const [out] = await this.publishAll(topic, [pub]);
+    const [out] = await this.publishAll(topic, [pub], trace);
     return { MessageId: out!.messageId, SequenceNumber: topic.fifo ? seqString(out!.seq) : undefined };
   }
 
-  async publishBatch(input: Input): Promise<Output> {
+  async publishBatch(input: Input, trace?: string): Promise<Output> {
     const topic = await this.topicFromArn(str(input, 'TopicArn', true));
     const entries = list(input, 'PublishBatchRequestEntries') as Input[];
     if (entries.length === 0)
@@ -88,6 +89,7 @@ export class Publisher {
         ? await this.publishAll(
             topic,
             ok.map((o) => o.pub),
+            trace,
           )
         : [];
     return {
@@ -105,7 +107,7 @@ export class Publisher {
    * queues involved are looked up, and the deliveries are built inside the transaction once each
    * message's sequence number is known.
    */
-  async publishAll(topic: TopicRecord, pubs: Publication[]): Promise<PublishOutcome[]> {
+  async publishAll(topic: TopicRecord, pubs: Publication[], trace?: string): Promise<PublishOutcome[]> {
     const subs = (await this.live(topic.name)).filter((s) => s.record.confirmed);
     const matched = pubs.map((pub) => {
       const view = new FilterView(pub);
@@ -123,6 +125,11 @@ export class Publisher {
     const topicArn = this.arnOf(topic.name);
     const endpoint = this.deps.endpoint();
     const signatureVersion = topic.attributes.SignatureVersion || '1';
+    const tracer = trace === undefined ? undefined : this.deps.trace;
+    const traced = tracer && {
+      sent: () => tracer.sent(topic.name, 'sqs', trace!),
+      keep: (id: string) => tracer.keep(id, trace!),
+    };
     let outbox = 0;
     let queued = 0;
     let refused = 0;
@@ -150,6 +157,7 @@ export class Publisher {
               queueRecords,
               queuesInTransaction: this.deps.queuesInTransaction,
               warn: this.deps.warn,
+              trace: traced,
             });
             outbox += d.outbox.length;
             queued += d.queued;

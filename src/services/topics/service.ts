@@ -1,5 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import { parseLambdaArn } from '../../runtime/async/dispatcher.ts';
+import type { TopicTracer } from '../hop-trace.ts';
 import type { QueueService } from '../queues/service.ts';
 import { checkTopicAttribute, filterOf, parseRedrivePolicy } from './attributes.ts';
 import type { SubscriptionRecord, TopicBackend, TopicRecord } from './backend.ts';
@@ -33,6 +34,8 @@ export interface TopicServiceDeps {
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Metrics: queue deliveries made in a publish's transaction (the deliverer reports the rest). */
   observe?: TopicObserver;
+  /** Traces: a traced publish's deliveries continue its trace; absent when tracing is off. */
+  trace?: TopicTracer;
 }
 
 const TOPIC_NAME_RE = /^[A-Za-z0-9_-]{1,256}$/;
@@ -359,22 +362,24 @@ export class TopicService {
 
   // --- Publishing ------------------------------------------------------------------------------
 
-  async publish(input: Input): Promise<Output> {
-    return this.publisher.publish(input);
+  /** `trace`: the request's X-Amzn-Trace-Id (the API call's span), which deliveries continue. */
+  async publish(input: Input, trace?: string): Promise<Output> {
+    return this.publisher.publish(input, trace);
   }
 
-  async publishBatch(input: Input): Promise<Output> {
-    return this.publisher.publishBatch(input);
+  async publishBatch(input: Input, trace?: string): Promise<Output> {
+    return this.publisher.publishBatch(input, trace);
   }
 
   /**
-   * Publishes a message from inside Baton (an async invocation's destination or dead letter);
-   * false when the topic cannot take it (unknown, or FIFO).
+   * Publishes a message from inside Baton (an async invocation's destination or dead letter, a
+   * bus target, a schedule), continuing `trace`; false when the topic cannot take it (unknown, or FIFO).
    */
-  async publishInternal(topicArn: string, message: string): Promise<boolean> {
+  async publishInternal(topicArn: string, message: string, trace?: string): Promise<boolean> {
     const topic = await this.topicFromArn(topicArn).catch(() => undefined);
     if (!topic || topic.fifo) return false;
-    await this.publisher.publishAll(topic, [checkPublication({ Message: message }, topicRules(topic))]);
+    const pub = checkPublication({ Message: message }, topicRules(topic));
+    await this.publisher.publishAll(topic, [pub], trace);
     return true;
   }
 }
