@@ -151,6 +151,8 @@ export class TopicDeliverer {
       const now = this.deps.clock.now();
       const room = this.maxInFlight - this.inFlight;
       const entries = await this.deps.backend.claimDeliveries(now, room, now + 5 * 60_000);
+      // Closed while claiming: the entries stay leased, and the next start releases them.
+      if (this.closed) break;
       for (const e of entries) {
         this.inFlight++;
         void this.process(e)

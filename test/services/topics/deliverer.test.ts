@@ -263,7 +263,9 @@ describe('topic deliveries: retries on the injected clock, dead letters, restart
       { TopicArn: topicArn, Token: JSON.parse(ep.requests[0]!.body).Token },
       true,
     );
-    // The process "crashes" right after the publish is acknowledged: no delivery has run.
+    // The confirmation's delivery finishes (its entry leaves the outbox), then the process
+    // "crashes" right after the publish is acknowledged: no delivery of it has run.
+    await first.deliverer.idle();
     first.deliverer.close();
     const { MessageId } = await first.topics.publish({ TopicArn: topicArn, Message: 'survives' });
     first.db.close();
