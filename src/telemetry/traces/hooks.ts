@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Attributes, type SpanContext, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { headerOf as rawHeaderOf } from '../../gateway/request.ts';
 import type { GatewaySpan, GatewayTracer } from '../../gateway/request-tracing.ts';
 import type { InvokeTarget } from '../../registry/resolve.ts';
 import type { InvocationSpan, InvocationTracer, InvokeResult } from '../../runtime/invoker.ts';
 import { parseAmznTraceId, parseIncoming } from './trace-header.ts';
-import { endWithError, headerOf, type Tracing } from './tracing.ts';
+import { BatonSpan, headerOf, type Tracing } from './tracing.ts';
 
 /**
  * The small objects the data plane calls (`GatewayDeps.trace`, `InvokerDeps.trace`, the async
@@ -14,7 +14,58 @@ import { endWithError, headerOf, type Tracing } from './tracing.ts';
  * (https://opentelemetry.io/docs/specs/semconv/faas/, …/rpc/).
  */
 
-/** One span per invocation: `faas.invocation_id`, `faas.coldstart` (known once it ran). */
+/**
+ * One span per invocation: `faas.invocation_id`, `faas.coldstart` (known once it ran). The span
+ * is also what the invoker holds (no wrapper, no closure), and its attributes are derived from the
+ * target and request id only when the span is read: the warm path stays cheap
+ * (`bench/governance-overhead.ts`).
+ */
+class InvocationRecord extends BatonSpan implements InvocationSpan {
+  /** Sent with the invocation; dropped when the span ends, so the kept span holds less. */
+  header: string;
+  private cold = false;
+  private readonly version: string;
+  private readonly arn: string;
+
+  constructor(
+    t: Tracing,
+    shared: Attributes,
+    target: InvokeTarget,
+    private readonly requestId: string,
+    parent: SpanContext | undefined,
+  ) {
+    super(t, target.record.name, SpanKind.SERVER, parent, {}, shared);
+    this.version = target.version;
+    this.arn = target.invokedArn;
+    this.header = this.traceHeader();
+  }
+
+  protected override derivedAttributes(): Attributes {
+    return {
+      'faas.invocation_id': this.requestId,
+      'faas.invoked_name': this.name,
+      'faas.version': this.version,
+      'cloud.resource_id': this.arn,
+      'faas.coldstart': this.cold,
+    };
+  }
+
+  /** Ends the span with the invocation's result, or with the error that refused it. */
+  override end(result?: InvokeResult, error?: unknown): void {
+    if (result) {
+      this.cold = result.cold;
+      if (result.functionError) this.setStatus({ code: SpanStatusCode.ERROR, message: 'Unhandled' });
+    } else if (error !== undefined) {
+      this.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    this.header = '';
+    super.end();
+  }
+}
+
 export function invocationTracer(t: Tracing): InvocationTracer {
   const shared = {
     'faas.invoked_provider': 'aws',
@@ -22,30 +73,14 @@ export function invocationTracer(t: Tracing): InvocationTracer {
     'cloud.region': t.region,
   };
   return {
-    start(target: InvokeTarget, requestId: string, parent: string | undefined): InvocationSpan {
-      const span = t.start(
-        target.record.name,
-        SpanKind.SERVER,
-        parent === undefined ? undefined : parseAmznTraceId(parent),
-        {
-          'faas.invocation_id': requestId,
-          'faas.invoked_name': target.record.name,
-          'faas.version': target.version,
-          'cloud.resource_id': target.invokedArn,
-          'faas.coldstart': false,
-        },
+    start: (target: InvokeTarget, requestId: string, parent: string | undefined): InvocationSpan =>
+      new InvocationRecord(
+        t,
         shared,
-      );
-      return {
-        header: span.header(),
-        end(result: InvokeResult | undefined, error?: unknown) {
-          if (!result) return endWithError(span, error);
-          span.setAttribute('faas.coldstart', result.cold);
-          if (result.functionError) span.setStatus({ code: SpanStatusCode.ERROR, message: 'Unhandled' });
-          span.end();
-        },
-      };
-    },
+        target,
+        requestId,
+        parent === undefined ? undefined : parseAmznTraceId(parent),
+      ),
   };
 }
 

@@ -43,7 +43,7 @@ export class TraceMemo {
 
 function hop(span: BatonSpan): HopSpan {
   return {
-    header: span.header(),
+    header: span.traceHeader(),
     end(error?: string) {
       if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
       span.end();
@@ -88,7 +88,7 @@ export function topicTracer(t: Tracing, max?: number): TopicTracer {
         shared,
       );
       span?.end();
-      return span?.header();
+      return span?.traceHeader();
     },
     delivery(entry, sub) {
       const span = under(

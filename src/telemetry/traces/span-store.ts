@@ -47,7 +47,7 @@ export class SpanStore {
   traceOf(requestId: string): string | undefined {
     for (let k = 1; k <= this.count; k++) {
       const span = this.ring[(this.next - k + this.maxSpans) % this.maxSpans]!;
-      for (const key of REQUEST_ID_KEYS) if (span.attributes[key] === requestId) return span.traceId;
+      if (span.hasAttribute(REQUEST_ID_KEYS, requestId)) return span.traceId;
     }
     return undefined;
   }

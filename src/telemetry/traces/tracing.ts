@@ -87,7 +87,8 @@ const toHrTime = (ms: number): HrTime => {
  * Ending it hands it to the store and, when an exporter is configured, to OpenTelemetry's
  * processors as a `ReadableSpan`. A span under an unsampled parent is not recorded, as
  * OpenTelemetry's default parent-based sampler decides; it still gets its own id to pass on.
- * `shared` attributes (the same for every span of a kind) are not copied per span; readers see
+ * `shared` attributes (the same for every span of a kind) are not copied per span, and a subclass
+ * may derive more from what it holds (`derivedAttributes`) only when the span is read; readers see
  * them merged under the span's own.
  */
 export class BatonSpan {
@@ -118,6 +119,18 @@ export class BatonSpan {
     return this.parent?.spanId;
   }
 
+  /** Attributes computed from what a subclass holds, when the span is read. */
+  protected derivedAttributes(): Attributes | undefined {
+    return undefined;
+  }
+
+  /** Whether one of `keys` has the value `value`: the store's lookup by request id. */
+  hasAttribute(keys: readonly string[], value: string): boolean {
+    const derived = this.derivedAttributes();
+    for (const key of keys) if (this.attributes[key] === value || derived?.[key] === value) return true;
+    return false;
+  }
+
   spanContext(): SpanContext {
     return {
       traceId: this.traceId,
@@ -127,14 +140,14 @@ export class BatonSpan {
   }
 
   /** `Root=1-…;Parent=<this span>;Sampled=…`: what its children receive. */
-  header(): string {
+  traceHeader(): string {
     const t = this.traceId;
     return `Root=1-${t.slice(0, 8)}-${t.slice(8)};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
   }
 
-  /** The shared attributes under the span's own. */
+  /** The shared and derived attributes under the span's own. */
   allAttributes(): Attributes {
-    return this.shared === undefined ? { ...this.attributes } : { ...this.shared, ...this.attributes };
+    return { ...this.shared, ...this.derivedAttributes(), ...this.attributes };
   }
 
   setAttribute(key: string, value: AttributeValue): this {
@@ -250,16 +263,7 @@ export class Tracing {
 
 /** The header a span's children receive: `Root=…;Parent=<this span>;Sampled=…`. */
 export function headerOf(span: BatonSpan): string {
-  return span.header();
-}
-
-/** Ends `span` as failed with `error` (its message as the status description). */
-export function endWithError(span: BatonSpan, error: unknown): void {
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : String(error),
-  });
-  span.end();
+  return span.traceHeader();
 }
 
 /**
