@@ -1,13 +1,16 @@
 /**
  * Issue 7's budget for governance on the warm invoke path: warm figures may worsen by at most 10 %
  * with metering, tracing and metrics all on. Two in-process servers in the same run: one as
- * shipped (all three on), one with `BATON_METRICS=off BATON_TRACING=off BATON_METERING=off`. Each
- * round starts a fresh pair, warms an echo function on each, then invokes it WARM_INVOKES times on
- * each, in alternating order; the medians over rounds of the overhead (round trip minus handler
- * time), the round trip, and this process's CPU per invoke (the server's share) are printed side
- * by side with the ratio. The invokes go through the invoker, the path every trigger shares. Run it pinned to one core
- * (`taskset -c 1`) for steadier figures: unpinned, where the scheduler puts each instance decides
- * a run more than governance does.
+ * shipped (all three on), one with `BATON_METRICS=off BATON_TRACING=off BATON_METERING=off`
+ * (`GOV_OFF` takes another set, e.g. '{"BATON_TRACING":"off"}' for tracing's share). Each round
+ * starts a fresh pair and warms an echo function on each; it times WARM_INVOKES invokes on each in
+ * alternating blocks of 250, so the machine's drift hits both alike, then measures this process's
+ * CPU (the servers' share) over one window per server. Printed: the medians over rounds of the
+ * runtime's warm figures (`bench/warm.ts`: overhead p50 and p99, sequential invokes/s), the round
+ * trip, and CPU per invoke, side by side with the ratio. The invokes go through the invoker, the
+ * path every trigger shares. The run pins itself to one core (BENCH_PIN=off: not): unpinned,
+ * where the scheduler puts each instance moves a run's figures by up to 2x, far more than
+ * governance does; pinned, the base is smallest, so the ratios are the strictest.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -46,6 +49,7 @@ interface Round {
   overheadP50: number;
   overheadP99: number;
   roundTripP50: number;
+  invokesPerS: number;
   cpuPerInvokeUs: number;
 }
 
@@ -85,6 +89,8 @@ async function round(on: RunningServer, off: RunningServer, r: number): Promise<
     overheadP50: percentile(a.overhead, 50) * 1000,
     overheadP99: percentile(a.overhead, 99) * 1000,
     roundTripP50: percentile(a.roundTrip, 50) * 1000,
+    // Sequential: one invoke at a time, so the rate is the inverse of the mean round trip.
+    invokesPerS: a.roundTrip.length / (a.roundTrip.reduce((x, y) => x + y, 0) / 1000),
     cpuPerInvokeUs: a.cpu / N,
   });
   return { on: summary(acc.on), off: summary(acc.off) };
@@ -119,6 +125,7 @@ table([
   row('overhead p50 (round trip minus handler), µs', 'overheadP50'),
   row('overhead p99, µs', 'overheadP99'),
   row('round trip p50, µs', 'roundTripP50'),
+  row('sequential invokes/s', 'invokesPerS'),
   row('Baton-process CPU per invoke, µs', 'cpuPerInvokeUs'),
 ]);
 console.log('target (issue 7): the warm figures worsen by at most 10 % with all on');
