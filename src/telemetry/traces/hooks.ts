@@ -4,6 +4,8 @@ import { headerOf as rawHeaderOf } from '../../gateway/request.ts';
 import type { GatewaySpan, GatewayTracer } from '../../gateway/request-tracing.ts';
 import type { InvokeTarget } from '../../registry/resolve.ts';
 import type { InvocationSpan, InvocationTracer, InvokeResult } from '../../runtime/invoker.ts';
+import type { InvocationFields } from './invocation-ring.ts';
+import type { SpanStore } from './span-store.ts';
 import { parseAmznTraceId, parseIncoming } from './trace-header.ts';
 import { BatonSpan, headerOf, type Tracing } from './tracing.ts';
 
@@ -20,23 +22,22 @@ import { BatonSpan, headerOf, type Tracing } from './tracing.ts';
  * target and request id only when the span is read: the warm path stays cheap
  * (`bench/governance-overhead.ts`).
  */
-class InvocationRecord extends BatonSpan implements InvocationSpan {
-  /** Sent with the invocation; dropped when the span ends, so the kept span holds less. */
+class InvocationRecord extends BatonSpan implements InvocationSpan, InvocationFields {
+  /** Sent with the invocation; dropped when the span ends. */
   header: string;
-  private cold = false;
-  private readonly version: string;
-  private readonly arn: string;
+  cold = false;
+  readonly version: string;
+  readonly invokedArn: string;
 
   constructor(
     t: Tracing,
-    shared: Attributes,
     target: InvokeTarget,
-    private readonly requestId: string,
+    readonly requestId: string,
     parent: SpanContext | undefined,
   ) {
-    super(t, target.record.name, SpanKind.SERVER, parent, {}, shared);
+    super(t, target.record.name, SpanKind.SERVER, parent, {}, t.invocationShared);
     this.version = target.version;
-    this.arn = target.invokedArn;
+    this.invokedArn = target.invokedArn;
     this.header = this.traceHeader();
   }
 
@@ -45,9 +46,14 @@ class InvocationRecord extends BatonSpan implements InvocationSpan {
       'faas.invocation_id': this.requestId,
       'faas.invoked_name': this.name,
       'faas.version': this.version,
-      'cloud.resource_id': this.arn,
+      'cloud.resource_id': this.invokedArn,
       'faas.coldstart': this.cold,
     };
+  }
+
+  /** Kept in the store's compact invocation ring, not as this object. */
+  override keepIn(store: SpanStore): void {
+    store.addInvocation(this);
   }
 
   /** Ends the span with the invocation's result, or with the error that refused it. */
@@ -67,20 +73,9 @@ class InvocationRecord extends BatonSpan implements InvocationSpan {
 }
 
 export function invocationTracer(t: Tracing): InvocationTracer {
-  const shared = {
-    'faas.invoked_provider': 'aws',
-    'faas.invoked_region': t.region,
-    'cloud.region': t.region,
-  };
   return {
     start: (target: InvokeTarget, requestId: string, parent: string | undefined): InvocationSpan =>
-      new InvocationRecord(
-        t,
-        shared,
-        target,
-        requestId,
-        parent === undefined ? undefined : parseAmznTraceId(parent),
-      ),
+      new InvocationRecord(t, target, requestId, parent === undefined ? undefined : parseAmznTraceId(parent)),
   };
 }
 

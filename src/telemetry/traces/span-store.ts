@@ -1,3 +1,4 @@
+import { type InvocationFields, InvocationRing } from './invocation-ring.ts';
 import { traceIdOf } from './trace-header.ts';
 import type { BatonSpan } from './tracing.ts';
 
@@ -12,6 +13,7 @@ export interface StoredSpan {
   durationMs: number;
   /** 0 unset, 1 ok, 2 error (OpenTelemetry's status codes). */
   status: number;
+  statusMessage?: string;
   attributes: Record<string, unknown>;
 }
 
@@ -21,20 +23,31 @@ const REQUEST_ID_KEYS = ['faas.invocation_id', 'aws.request_id'] as const;
 /**
  * The last `maxSpans` finished spans, kept in memory for `baton traces` (README, "Traces"): a
  * fixed ring where `add` stores one reference and the oldest span is overwritten, so the hot path
- * pays no conversion and no index upkeep. A lookup scans the ring (10,000 spans take well under a
- * millisecond) and turns the trace's spans into JSON.
+ * pays no conversion and no index upkeep, and beside it the last `maxSpans` invocation spans in
+ * a compact ring of their own (`invocation-ring.ts`). A lookup scans both (10,000 spans take well
+ * under a millisecond) and turns the trace's spans into JSON.
  */
 export class SpanStore {
   private readonly ring: (BatonSpan | undefined)[];
+  private readonly invocations: InvocationRing;
   private next = 0;
   private count = 0;
 
-  constructor(private readonly maxSpans = 10_000) {
+  constructor(
+    private readonly maxSpans = 10_000,
+    /** The attributes every invocation span has (`hooks.ts`). */
+    private readonly invocationShared: Record<string, unknown> = {},
+  ) {
     this.ring = new Array(maxSpans);
+    this.invocations = new InvocationRing(maxSpans);
   }
 
   get size(): number {
-    return this.count;
+    return this.count + this.invocations.size;
+  }
+
+  addInvocation(f: InvocationFields): void {
+    this.invocations.add(f);
   }
 
   add(span: BatonSpan): void {
@@ -45,6 +58,8 @@ export class SpanStore {
 
   /** The trace id a request id (an invocation's, or the gateway's `apigw-requestid`) belongs to; the newest. */
   traceOf(requestId: string): string | undefined {
+    const invocation = this.invocations.traceOf(requestId);
+    if (invocation !== undefined) return invocation;
     for (let k = 1; k <= this.count; k++) {
       const span = this.ring[(this.next - k + this.maxSpans) % this.maxSpans]!;
       if (span.hasAttribute(REQUEST_ID_KEYS, requestId)) return span.traceId;
@@ -59,7 +74,7 @@ export class SpanStore {
   find(id: string): { traceId: string; spans: StoredSpan[] } | undefined {
     const traceId = this.traceOf(id) ?? traceIdOf(id);
     if (traceId === undefined) return undefined;
-    const out: StoredSpan[] = [];
+    const out = this.invocations.spansOf(traceId, this.invocationShared);
     for (const span of this.ring) if (span?.traceId === traceId) out.push(toStored(span));
     if (out.length === 0) return undefined;
     // Equal starts (a child started in the same tick): the parent first.
@@ -81,6 +96,7 @@ function toStored(s: BatonSpan): StoredSpan {
     status: s.statusCode,
     attributes: s.allAttributes(),
   };
+  if (s.statusMessage !== undefined) out.statusMessage = s.statusMessage;
   const parent = s.parentSpanId;
   if (parent !== undefined) out.parentSpanId = parent;
   return out;

@@ -168,6 +168,11 @@ export class BatonSpan {
     return this;
   }
 
+  /** Hands the ended span to the store: as itself, unless a subclass keeps it more compactly. */
+  keepIn(store: SpanStore): void {
+    store.add(this);
+  }
+
   end(): void {
     if (this.ended) return;
     this.ended = true;
@@ -212,12 +217,19 @@ export class BatonSpan {
 export class Tracing {
   readonly store: SpanStore;
   readonly region: string;
+  /** The attributes every invocation span has: kept once, not per span. */
+  readonly invocationShared: Attributes;
   private readonly processors: SpanProcessor[];
   private readonly resource: Resource;
 
   constructor(opts: TracingOptions) {
     this.region = opts.region;
-    this.store = new SpanStore(opts.maxSpans);
+    this.invocationShared = {
+      'faas.invoked_provider': 'aws',
+      'faas.invoked_region': opts.region,
+      'cloud.region': opts.region,
+    };
+    this.store = new SpanStore(opts.maxSpans, this.invocationShared);
     this.processors = [...(opts.processors ?? [])];
     if (opts.otlpEndpoint)
       this.processors.push(
@@ -245,7 +257,7 @@ export class Tracing {
 
   /** Called by a sampled span as it ends. */
   finished(span: BatonSpan): void {
-    this.store.add(span);
+    span.keepIn(this.store);
     if (this.processors.length === 0) return;
     const readable = span.toReadable(this.resource);
     for (const p of this.processors) p.onEnd(readable);
