@@ -215,7 +215,8 @@ export async function startServer(
     run: (target, event, requestId, trace) => invoker.run(target, event, requestId, trace),
     enqueued: traces.enqueued,
     // Records and dead letters go to queues and topics (functions are enqueued directly).
-    deliver: (arn, payload) => send(arn, JSON.stringify(payload), { sender: 'lambda.amazonaws.com' }),
+    deliver: (arn, payload, trace) =>
+      send(arn, JSON.stringify(payload), { sender: 'lambda.amazonaws.com', ...(trace ? { trace } : {}) }),
     warn: (message, details) => log.warn(details, message),
     observe: metrics.asyncEvents,
   });

@@ -38,7 +38,7 @@ interface DestinationRecord {
  * The dispatcher over a real SQLite queue and a ManualClock. `script` says how each attempt of
  * each function ends; every attempt is recorded with the clock's time.
  */
-async function setup(script: Record<string, Outcome[]>, file?: string) {
+async function setup(script: Record<string, Outcome[]>, file?: string, traced = false) {
   const clock = new ManualClock(T0);
   const dbFile = file ?? join(mkdtempSync(join(tmpdir(), 'baton-async-')), 'baton.db');
   const db = openSqlite(dbFile);
@@ -50,17 +50,17 @@ async function setup(script: Record<string, Outcome[]>, file?: string) {
         deadLetterTargetArn: name === 'dead' ? 'arn:aws:sqs:us-east-1:000000000000:dlq' : undefined,
       }),
     );
-  const attempts: { fn: string; at: number; event: unknown; id: string }[] = [];
-  const delivered: { arn: string; payload: unknown }[] = [];
+  const attempts: { fn: string; at: number; event: unknown; id: string; trace?: string }[] = [];
+  const delivered: { arn: string; payload: unknown; trace?: string }[] = [];
   const backend = sqliteAsyncEvents(db);
   const dispatcher = new AsyncDispatcher({
     backend,
     registry,
     clock,
     resolve: (n, q) => resolveTarget(registry, identity, n, q),
-    run: async (target, event, requestId): Promise<InvokeResult> => {
+    run: async (target, event, requestId, trace): Promise<InvokeResult> => {
       const fn = target.record.name;
-      attempts.push({ fn, at: clock.now() - T0, event, id: requestId });
+      attempts.push({ fn, at: clock.now() - T0, event, id: requestId, ...(trace ? { trace } : {}) });
       const n = attempts.filter((a) => a.fn === fn).length;
       const outcome = script[fn]?.[n - 1] ?? 'ok';
       if (outcome === 'throttle') throw new BatonError('ThrottledFunction', 'Rate Exceeded.');
@@ -82,14 +82,16 @@ async function setup(script: Record<string, Outcome[]>, file?: string) {
         },
       };
     },
-    deliver: async (arn, payload) => {
+    deliver: async (arn, payload, trace) => {
       if (arn.includes(':sqs:') && script.dlqReachable) {
-        delivered.push({ arn, payload });
+        delivered.push({ arn, payload, ...(trace ? { trace } : {}) });
         return true;
       }
       return false;
     },
     warn: () => undefined,
+    // A stand-in for the enqueue span: its header names the function and the caller's header.
+    ...(traced ? { enqueued: (fn: string, parent: string | undefined) => `${fn}<${parent ?? 'root'}` } : {}),
   });
   await dispatcher.start();
   /** Lets the queue's promises settle, then moves the clock. */
@@ -193,6 +195,40 @@ describe('async invocations (Event): the durable queue, retries and destinations
     const rec = s.attempts[2]!.event as DestinationRecord;
     assert.equal(rec.requestContext.condition, 'Success');
     assert.deepEqual(rec.responsePayload, { done: 2 });
+  });
+
+  it("carries the event's trace to its destinations and dead-letter queue", async () => {
+    const s = await setup(
+      { work: ['ok', 'error'], dead: ['error', 'error', 'error'], dlqReachable: [] },
+      undefined,
+      true,
+    );
+    await s.registry.putInvokeConfig({
+      function: 'work',
+      qualifier: '$LATEST',
+      maximumRetryAttempts: 0,
+      maximumEventAgeSeconds: null,
+      onSuccess: 'arn:aws:lambda:us-east-1:000000000000:function:sink',
+      onFailure: 'arn:aws:sqs:us-east-1:000000000000:failures',
+      lastModified: 0,
+    });
+    await s.dispatcher.enqueue('work', undefined, '{}', 'caller');
+    await s.advance(0);
+    await s.advance(0);
+    const sink = s.attempts.find((a) => a.fn === 'sink');
+    assert.equal(s.attempts[0]!.trace, 'work<caller');
+    assert.equal(sink?.trace, 'sink<work<caller', 'the OnSuccess function continues the trace');
+    await s.dispatcher.enqueue('work', undefined, '{}', 'second');
+    await s.advance(0);
+    assert.deepEqual(
+      s.delivered.map((d) => [d.arn.split(':').pop(), d.trace]),
+      [['failures', 'work<second']],
+      'the OnFailure queue gets the trace',
+    );
+    await s.dispatcher.enqueue('dead', undefined, '{}', 'third');
+    for (const ms of [0, 60_000, 120_000]) await s.advance(ms);
+    assert.deepEqual(s.delivered.at(-1)?.trace, 'dead<third', 'so does the dead-letter queue');
+    assert.equal(s.delivered.at(-1)?.arn, 'arn:aws:sqs:us-east-1:000000000000:dlq');
   });
 
   it('retries throttles with growing back-off until MaximumEventAgeInSeconds, then gives up', async () => {

@@ -20,7 +20,8 @@ export interface AsyncDispatcherDeps {
   /** `trace`: the enqueue span's X-Amzn-Trace-Id, which the run continues. */
   run: (target: InvokeTarget, event: unknown, requestId: string, trace?: string) => Promise<InvokeResult>;
   /** Hands a record to a destination that is not a function (queues, topics, buses). */
-  deliver?: (arn: string, record: unknown) => Promise<boolean>;
+  /** `trace`: the event's trace header, when it has one (an SQS target's `AWSTraceHeader`, …). */
+  deliver?: (arn: string, record: unknown, trace?: string) => Promise<boolean>;
   /** Reports what the platform operator should know (an event parked, a storage failure). */
   warn: (message: string, details: Record<string, unknown>) => void;
   /** Most async invocations running at once. */
@@ -300,7 +301,7 @@ export class AsyncDispatcher {
     const dlq = target.record.deadLetterTargetArn ?? this.deps.registry.get(e.function)?.deadLetterTargetArn;
     if (dlq) {
       // A dead-letter queue gets the event itself.
-      const delivered = await this.deliverElsewhere(dlq, event);
+      const delivered = await this.deliverElsewhere(dlq, event, this.traces.get(e.id));
       this.deps.observe?.destination(e.function, 'DeadLetter', delivered);
       if (delivered) await this.deps.backend.remove(e.id);
       else await this.park(e, dlq);
@@ -318,7 +319,7 @@ export class AsyncDispatcher {
     const fn = parseLambdaArn(arn);
     if (fn) {
       try {
-        await this.enqueue(fn.name, fn.qualifier, JSON.stringify(record));
+        await this.enqueue(fn.name, fn.qualifier, JSON.stringify(record), this.traces.get(e.id));
         this.deps.observe?.destination(e.function, kind, true);
         return;
       } catch (err) {
@@ -328,7 +329,7 @@ export class AsyncDispatcher {
           error: String(err),
         });
       }
-    } else if (await this.deliverElsewhere(arn, record)) {
+    } else if (await this.deliverElsewhere(arn, record, this.traces.get(e.id))) {
       this.deps.observe?.destination(e.function, kind, true);
       return;
     }
@@ -347,10 +348,10 @@ export class AsyncDispatcher {
     this.deps.warn('async destination record parked', { requestId: e.id, destination: arn });
   }
 
-  private async deliverElsewhere(arn: string, payload: unknown): Promise<boolean> {
+  private async deliverElsewhere(arn: string, payload: unknown, trace?: string): Promise<boolean> {
     if (!this.deps.deliver) return false;
     try {
-      return await this.deps.deliver(arn, payload);
+      return await this.deps.deliver(arn, payload, trace);
     } catch {
       return false;
     }
