@@ -59,18 +59,14 @@ function newSpanId(): string {
 let secsHex = '';
 let secsUntil = 0;
 
-/**
- * A trace id whose first 8 hex digits are the epoch seconds, as X-Ray requires of its ids (it
- * refuses traces older than 30 days), so `Root=1-<time>-<rest>` is a valid X-Ray id.
- */
-function newTraceId(): string {
-  const now = Date.now();
-  if (now >= secsUntil) {
-    const secs = Math.floor(now / 1000);
+/** The first part of a new trace id: the epoch seconds of `nowMs`, in 8 hex digits. */
+function secondsHex(nowMs: number): string {
+  if (nowMs >= secsUntil) {
+    const secs = Math.floor(nowMs / 1000);
     secsHex = secs.toString(16).padStart(8, '0');
     secsUntil = (secs + 1) * 1000;
   }
-  return secsHex + randomHex(12);
+  return secsHex;
 }
 
 /** Epoch milliseconds, fractional (the origin read once: its getter is not free). */
@@ -100,6 +96,8 @@ export class BatonSpan {
   statusCode: SpanStatusCode = SpanStatusCode.UNSET;
   statusMessage: string | undefined = undefined;
   private ended = false;
+  /** `1-<8 hex>-<24 hex>`, built with a new trace's id (from the parts, no slicing). */
+  private xrayRoot: string | undefined = undefined;
 
   constructor(
     private readonly owner: Tracing,
@@ -109,10 +107,19 @@ export class BatonSpan {
     readonly attributes: Attributes,
     readonly shared: Attributes | undefined,
   ) {
-    this.traceId = parent === undefined ? newTraceId() : parent.traceId;
+    this.startTime = nowMs();
+    if (parent === undefined) {
+      // A new trace: its id begins with the epoch seconds, as X-Ray requires of its ids (it
+      // refuses traces older than 30 days), so `Root=1-<time>-<rest>` is a valid X-Ray id.
+      const secs = secondsHex(this.startTime);
+      const rest = randomHex(12);
+      this.traceId = secs + rest;
+      this.xrayRoot = `1-${secs}-${rest}`;
+    } else {
+      this.traceId = parent.traceId;
+    }
     this.spanId = newSpanId();
     this.sampled = parent === undefined || (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
-    this.startTime = nowMs();
   }
 
   get parentSpanId(): string | undefined {
@@ -142,7 +149,8 @@ export class BatonSpan {
   /** `Root=1-…;Parent=<this span>;Sampled=…`: what its children receive. */
   traceHeader(): string {
     const t = this.traceId;
-    return `Root=1-${t.slice(0, 8)}-${t.slice(8)};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
+    const root = this.xrayRoot ?? `1-${t.slice(0, 8)}-${t.slice(8)}`;
+    return `Root=${root};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
   }
 
   /** The shared and derived attributes under the span's own. */
