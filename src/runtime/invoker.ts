@@ -53,8 +53,11 @@ export interface InvocationTracer {
 }
 
 export interface InvocationSpan {
-  /** What the function sees as `_X_AMZN_TRACE_ID`: `Root=…;Parent=<this span>;Sampled=…`. */
-  readonly header: string;
+  /**
+   * The span's context as the instance takes it (`InvokeMessage.trace`: trace id, span id, sampled
+   * flag), from which the function's `_X_AMZN_TRACE_ID` is set.
+   */
+  readonly context: string;
   /** Ends the span with the result, or with the error that refused the invocation. */
   end(result: InvokeResult | undefined, error?: unknown): void;
 }
@@ -128,7 +131,7 @@ export class Invoker {
       let outcome: Outcome | undefined;
       try {
         const arn = target.qualifier === undefined ? undefined : target.invokedArn;
-        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000, arn, span?.header);
+        outcome = await lease.instance.invoke(rid, event, fn.timeout * 1000, arn, span?.context);
       } finally {
         this.deps.pool.release(
           lease.instance,

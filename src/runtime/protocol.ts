@@ -44,7 +44,12 @@ export interface InvokeMessage {
   deadline: number;
   /** The ARN invoked, when it differs from the init's (a version or an alias). */
   arn?: string;
-  /** The invocation's X-Amzn-Trace-Id, set as `_X_AMZN_TRACE_ID` while it runs; absent: unset. */
+  /**
+   * The invocation's trace context, compact: its trace id (32 hex digits), its span id (16) and
+   * `1` or `0` for sampled. The runner sets `_X_AMZN_TRACE_ID` from it while the invocation runs
+   * (`Root=1-…;Parent=…;Sampled=…`); absent: unset. Hex digits only, so the host appends it to the
+   * message's JSON text without escaping (`instance.ts`).
+   */
   trace?: string;
 }
 

@@ -23,7 +23,7 @@ import { runtimeError, toErrorBody } from './error-shape.ts';
 import { holdWhilePending, recordBaseline, whenEventLoopEmpty } from './event-loop.ts';
 import { type Handler, loadHandler } from './load-handler.ts';
 import { LogCapture } from './log-capture.ts';
-import { installTraceEnv } from './trace-env.ts';
+import { amznTraceId, installTraceEnv } from './trace-env.ts';
 
 // The parent's channel: fd 3, newline-delimited JSON (see ../framing.ts).
 const channel = new Socket({ fd: 3, readable: true, writable: true });
@@ -126,7 +126,7 @@ function invoke(m: InvokeMessage): Promise<void> {
   current = m;
   logs.requestId = m.rid;
   // Lambda sets the trace header per invocation; the AWS SDK forwards it on its calls.
-  setTraceEnv(m.trace);
+  setTraceEnv(m.trace === undefined ? undefined : amznTraceId(m.trace));
   const start = performance.now();
   if (initError || !handler || !init) {
     // Lambda re-runs init in a fresh environment after an init failure: so do we.

@@ -48,3 +48,12 @@ export function installTraceEnv(): (value: string | undefined) => void {
     trace = value;
   };
 }
+
+/**
+ * The compact context an invocation arrives with (`InvokeMessage.trace`: trace id, span id,
+ * sampled flag) → `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=<0|1>`, as Lambda sets
+ * `_X_AMZN_TRACE_ID`.
+ */
+export function amznTraceId(compact: string): string {
+  return `Root=1-${compact.slice(0, 8)}-${compact.slice(8, 32)};Parent=${compact.slice(32, 48)};Sampled=${compact.slice(48, 49)}`;
+}

@@ -24,7 +24,7 @@ import { BatonSpan, headerOf, type Tracing } from './tracing.ts';
  */
 class InvocationRecord extends BatonSpan implements InvocationSpan, InvocationFields {
   /** Sent with the invocation; dropped when the span ends. */
-  header: string;
+  context: string;
   cold = false;
   readonly version: string;
   readonly invokedArn: string;
@@ -38,7 +38,7 @@ class InvocationRecord extends BatonSpan implements InvocationSpan, InvocationFi
     super(t, target.record.name, SpanKind.SERVER, parent, {}, t.invocationShared);
     this.version = target.version;
     this.invokedArn = target.invokedArn;
-    this.header = this.traceHeader();
+    this.context = this.compactContext();
   }
 
   protected override derivedAttributes(): Attributes {
@@ -67,7 +67,7 @@ class InvocationRecord extends BatonSpan implements InvocationSpan, InvocationFi
         message: error instanceof Error ? error.message : String(error),
       });
     }
-    this.header = '';
+    this.context = '';
     super.end();
   }
 }

@@ -146,6 +146,11 @@ export class BatonSpan {
     };
   }
 
+  /** Trace id, span id and `1`/`0` (sampled): the compact context an instance takes. */
+  compactContext(): string {
+    return `${this.traceId}${this.spanId}${this.sampled ? 1 : 0}`;
+  }
+
   /** `Root=1-…;Parent=<this span>;Sampled=…`: what its children receive. */
   traceHeader(): string {
     const t = this.traceId;

@@ -6,6 +6,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@o
 import { formatTrace } from '../../../src/cli/commands/traces.ts';
 import type { InvokeTarget } from '../../../src/registry/resolve.ts';
 import type { InvokeResult } from '../../../src/runtime/invoker.ts';
+import { amznTraceId } from '../../../src/runtime/runner/trace-env.ts';
 import {
   apiCallOf,
   asyncEnqueueTracer,
@@ -53,10 +54,13 @@ describe('tracing hooks', () => {
       'gw-1',
     );
     const inv = invocationTracer(tracing).start(target('hello'), 'rid-1', gw.header);
-    // What the function gets as _X_AMZN_TRACE_ID: the same trace, the invocation span as parent.
-    const seen = parseAmznTraceId(inv.header)!;
+    // What the instance gets (trace id, span id, sampled), and the function as _X_AMZN_TRACE_ID:
+    // the same trace, the invocation span as parent.
+    assert.match(inv.context, new RegExp(`^${TRACE}[0-9a-f]{16}1$`));
+    const header = amznTraceId(inv.context);
+    const seen = parseAmznTraceId(header)!;
     assert.equal(seen.traceId, TRACE);
-    assert.match(inv.header, new RegExp(`^Root=${xrayTraceId(TRACE)};Parent=[0-9a-f]{16};Sampled=1$`));
+    assert.match(header, new RegExp(`^Root=${xrayTraceId(TRACE)};Parent=[0-9a-f]{16};Sampled=1$`));
     inv.end(result(true));
     gw.end('GET /hello', 200);
 
@@ -86,7 +90,7 @@ describe('tracing hooks', () => {
     const gw = gatewayTracer(tracing).start('GET', '/x', ['traceparent', `00-${TRACE}-${SPAN}-00`], 'gw-3');
     assert.match(gw.header, new RegExp(`^Root=${xrayTraceId(TRACE)};Parent=[0-9a-f]{16};Sampled=0$`));
     const inv = invocationTracer(tracing).start(target('x'), 'rid-9', gw.header);
-    assert.match(inv.header, /Sampled=0$/);
+    assert.match(amznTraceId(inv.context), /Sampled=0$/);
     inv.end(result(false));
     gw.end('GET /x', 200);
     assert.equal(exporter.getFinishedSpans().length, 0);
