@@ -7,7 +7,7 @@ import type { InvocationSpan, InvocationTracer, InvokeResult } from '../../runti
 import type { InvocationFields } from './invocation-ring.ts';
 import type { SpanStore } from './span-store.ts';
 import { parseAmznTraceId, parseIncoming } from './trace-header.ts';
-import { BatonSpan, headerOf, type Tracing } from './tracing.ts';
+import { BatonSpan, headerOf, NO_ATTRIBUTES, type Tracing } from './tracing.ts';
 
 /**
  * The small objects the data plane calls (`GatewayDeps.trace`, `InvokerDeps.trace`, the async
@@ -35,7 +35,7 @@ class InvocationRecord extends BatonSpan implements InvocationSpan, InvocationFi
     readonly requestId: string,
     parent: SpanContext | undefined,
   ) {
-    super(t, target.record.name, SpanKind.SERVER, parent, {}, t.invocationShared);
+    super(t, target.record.name, SpanKind.SERVER, parent, NO_ATTRIBUTES, t.invocationShared);
     this.version = target.version;
     this.invokedArn = target.invokedArn;
     this.context = this.compactContext();

@@ -78,6 +78,9 @@ const toHrTime = (ms: number): HrTime => {
   return [secs, Math.round((ms - secs * 1000) * 1e6)];
 };
 
+/** The attributes of a span that has none of its own yet: shared, never written (`setAttribute` copies). */
+export const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
 /**
  * One span: a plain record with the few methods the hooks call (OpenTelemetry's `Span` names).
  * Ending it hands it to the store and, when an exporter is configured, to OpenTelemetry's
@@ -96,25 +99,21 @@ export class BatonSpan {
   statusCode: SpanStatusCode = SpanStatusCode.UNSET;
   statusMessage: string | undefined = undefined;
   private ended = false;
-  /** `1-<8 hex>-<24 hex>`, built with a new trace's id (from the parts, no slicing). */
-  private xrayRoot: string | undefined = undefined;
 
   constructor(
     private readonly owner: Tracing,
     public name: string,
     readonly kind: SpanKind,
     readonly parent: SpanContext | undefined,
-    readonly attributes: Attributes,
+    /** The span's own attributes; `NO_ATTRIBUTES` until one is set (invocation spans derive theirs). */
+    public attributes: Attributes,
     readonly shared: Attributes | undefined,
   ) {
     this.startTime = nowMs();
     if (parent === undefined) {
       // A new trace: its id begins with the epoch seconds, as X-Ray requires of its ids (it
       // refuses traces older than 30 days), so `Root=1-<time>-<rest>` is a valid X-Ray id.
-      const secs = secondsHex(this.startTime);
-      const rest = randomHex(12);
-      this.traceId = secs + rest;
-      this.xrayRoot = `1-${secs}-${rest}`;
+      this.traceId = secondsHex(this.startTime) + randomHex(12);
     } else {
       this.traceId = parent.traceId;
     }
@@ -154,8 +153,7 @@ export class BatonSpan {
   /** `Root=1-…;Parent=<this span>;Sampled=…`: what its children receive. */
   traceHeader(): string {
     const t = this.traceId;
-    const root = this.xrayRoot ?? `1-${t.slice(0, 8)}-${t.slice(8)}`;
-    return `Root=${root};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
+    return `Root=1-${t.slice(0, 8)}-${t.slice(8)};Parent=${this.spanId};Sampled=${this.sampled ? 1 : 0}`;
   }
 
   /** The shared and derived attributes under the span's own. */
@@ -164,7 +162,9 @@ export class BatonSpan {
   }
 
   setAttribute(key: string, value: AttributeValue): this {
-    if (!this.ended) this.attributes[key] = value;
+    if (this.ended) return this;
+    if (this.attributes === NO_ATTRIBUTES) this.attributes = {};
+    this.attributes[key] = value;
     return this;
   }
 
