@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
-import { installTraceEnv } from '../../src/runtime/runner/trace-env.ts';
+import { amznTraceId, installTraceEnv } from '../../src/runtime/runner/trace-env.ts';
 
 const KEY = '_X_AMZN_TRACE_ID';
+/** An invocation's context as the instance receives it, and the header the function sees. */
+const C1 = '5759e988bd862e3fe1be46a99427279353995c3f42cd8ad81';
 const H1 = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
 
 /**
@@ -21,10 +23,11 @@ describe('_X_AMZN_TRACE_ID in an instance', () => {
     delete real.BATON_TRACE_ENV_TEST;
   });
 
-  it('keeps a value set before, and is set per invocation', () => {
+  it('keeps a value set before, and is set per invocation from the compact context', () => {
     assert.match(process.env[KEY]!, /^Root=1-00000000/);
     assert.equal(real[KEY], undefined, 'moved out of the real environment');
-    set(H1);
+    assert.equal(amznTraceId(C1), H1);
+    set(C1);
     assert.equal(process.env[KEY], H1);
     assert.ok(KEY in process.env);
     assert.ok(Object.keys(process.env).includes(KEY));
@@ -49,7 +52,7 @@ describe('_X_AMZN_TRACE_ID in an instance', () => {
   });
 
   it('reaches child processes', () => {
-    set(H1);
+    set(C1);
     const out = execFileSync('sh', ['-c', `printf %s "$${KEY} $BATON_TRACE_ENV_TEST"`], { encoding: 'utf8' });
     assert.equal(out, `${H1} kept`);
   });

@@ -53,9 +53,9 @@ let initLogs: string[] = [];
 let current: InvokeMessage | undefined;
 let queue: Promise<void> = Promise.resolve();
 /** Sets `_X_AMZN_TRACE_ID` (trace-env.ts); until init, the real environment. */
-let setTraceEnv = (value: string | undefined): void => {
-  if (value === undefined) delete process.env._X_AMZN_TRACE_ID;
-  else process.env._X_AMZN_TRACE_ID = value;
+let setTraceEnv = (compact: string | undefined): void => {
+  if (compact === undefined) delete process.env._X_AMZN_TRACE_ID;
+  else process.env._X_AMZN_TRACE_ID = amznTraceId(compact);
 };
 
 function maxMemoryMB(): number {
@@ -126,7 +126,7 @@ function invoke(m: InvokeMessage): Promise<void> {
   current = m;
   logs.requestId = m.rid;
   // Lambda sets the trace header per invocation; the AWS SDK forwards it on its calls.
-  setTraceEnv(m.trace === undefined ? undefined : amznTraceId(m.trace));
+  setTraceEnv(m.trace);
   const start = performance.now();
   if (initError || !handler || !init) {
     // Lambda re-runs init in a fresh environment after an init failure: so do we.

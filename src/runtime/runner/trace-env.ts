@@ -10,42 +10,63 @@
  */
 const KEY = '_X_AMZN_TRACE_ID';
 
-export function installTraceEnv(): (value: string | undefined) => void {
+/**
+ * Installs the proxy; returns the runner's setter, which takes an invocation's compact context
+ * (`InvokeMessage.trace`) or undefined. The header is formatted from it only when something reads
+ * the variable, so a function that never does pays nothing for it.
+ */
+export function installTraceEnv(): (compact: string | undefined) => void {
   const real = process.env;
   let trace: string | undefined = real[KEY];
+  /** A compact context not yet formatted into `trace`. */
+  let pending: string | undefined;
+  const current = (): string | undefined => {
+    if (pending !== undefined) {
+      trace = amznTraceId(pending);
+      pending = undefined;
+    }
+    return trace;
+  };
+  const assign = (value: unknown): void => {
+    trace = `${value}`;
+    pending = undefined;
+  };
   delete real[KEY];
   process.env = new Proxy(real, {
-    get: (target, key) => (key === KEY ? trace : Reflect.get(target, key)),
+    get: (target, key) => (key === KEY ? current() : Reflect.get(target, key)),
     set(target, key, value) {
       if (key !== KEY) return Reflect.set(target, key, value);
-      trace = `${value}`;
+      assign(value);
       return true;
     },
     deleteProperty(target, key) {
       if (key !== KEY) return Reflect.deleteProperty(target, key);
       trace = undefined;
+      pending = undefined;
       return true;
     },
-    has: (target, key) => (key === KEY ? trace !== undefined : Reflect.has(target, key)),
+    has: (target, key) => (key === KEY ? current() !== undefined : Reflect.has(target, key)),
     ownKeys(target) {
       const keys = Reflect.ownKeys(target);
-      if (trace !== undefined) keys.push(KEY);
+      if (current() !== undefined) keys.push(KEY);
       return keys;
     },
     getOwnPropertyDescriptor(target, key) {
       if (key !== KEY) return Reflect.getOwnPropertyDescriptor(target, key);
-      return trace === undefined
+      const value = current();
+      return value === undefined
         ? undefined
-        : { value: trace, writable: true, enumerable: true, configurable: true };
+        : { value, writable: true, enumerable: true, configurable: true };
     },
     defineProperty(target, key, descriptor) {
       if (key !== KEY) return Reflect.defineProperty(target, key, descriptor);
-      trace = `${descriptor.value}`;
+      assign(descriptor.value);
       return true;
     },
   });
-  return (value) => {
-    trace = value;
+  return (compact) => {
+    pending = compact;
+    trace = undefined;
   };
 }
 
