@@ -128,7 +128,9 @@ export async function createHarness(
     },
     async close() {
       pool.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      // A spare being started as the pool closes may still create its sandbox: rmSync's retries
+      // (on ENOTEMPTY and the like) outlast it.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     },
   };
 }
