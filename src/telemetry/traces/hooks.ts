@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Attributes, type SpanContext, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { headerOf as rawHeaderOf } from '../../gateway/request.ts';
+import { headerOf } from '../../gateway/request.ts';
 import type { GatewaySpan, GatewayTracer } from '../../gateway/request-tracing.ts';
 import type { InvokeTarget } from '../../registry/resolve.ts';
 import type { InvocationSpan, InvocationTracer, InvokeResult } from '../../runtime/invoker.ts';
 import type { InvocationFields } from './invocation-ring.ts';
 import type { SpanStore } from './span-store.ts';
 import { parseAmznTraceId, parseIncoming } from './trace-header.ts';
-import { BatonSpan, headerOf, NO_ATTRIBUTES, type Tracing } from './tracing.ts';
+import { BatonSpan, NO_ATTRIBUTES, type Tracing } from './tracing.ts';
 
 /**
  * The small objects the data plane calls (`GatewayDeps.trace`, `InvokerDeps.trace`, the async
@@ -84,8 +84,8 @@ export function gatewayTracer(t: Tracing): GatewayTracer {
   return {
     start(method: string, path: string, rawHeaders: string[], requestId: string): GatewaySpan {
       const parent = parseIncoming(
-        rawHeaderOf(rawHeaders, 'traceparent'),
-        rawHeaderOf(rawHeaders, 'x-amzn-trace-id'),
+        headerOf(rawHeaders, 'traceparent'),
+        headerOf(rawHeaders, 'x-amzn-trace-id'),
       );
       const span = t.start(method, SpanKind.SERVER, parent, {
         'http.request.method': method,
@@ -94,7 +94,7 @@ export function gatewayTracer(t: Tracing): GatewayTracer {
         'cloud.region': t.region,
       });
       return {
-        header: headerOf(span),
+        header: span.traceHeader(),
         end(routeKey: string | undefined, status: number) {
           if (routeKey !== undefined) {
             span.updateName(routeKey.includes(' ') ? routeKey : `${method} ${routeKey}`);
@@ -119,7 +119,7 @@ export function asyncEnqueueTracer(t: Tracing): (fn: string, parent: string | un
       'cloud.region': t.region,
     });
     span.end();
-    return headerOf(span);
+    return span.traceHeader();
   };
 }
 
@@ -182,7 +182,7 @@ export function controlPlaneTracer(
     });
     // Only a traced caller's messages get an `AWSTraceHeader`, as on SQS; a Lambda invoke shows
     // none of it, so its invocation always hangs under this span.
-    if (parent || call[0] === 'Lambda') req.headers['x-amzn-trace-id'] = headerOf(span);
+    if (parent || call[0] === 'Lambda') req.headers['x-amzn-trace-id'] = span.traceHeader();
     let ended = false;
     const end = (): void => {
       if (ended) return;

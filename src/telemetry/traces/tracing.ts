@@ -286,11 +286,6 @@ export class Tracing {
   }
 }
 
-/** The header a span's children receive: `Root=…;Parent=<this span>;Sampled=…`. */
-export function headerOf(span: BatonSpan): string {
-  return span.traceHeader();
-}
-
 /**
  * The OTLP/HTTP signal URL: `OTEL_EXPORTER_OTLP_ENDPOINT` is a base to which `/v1/traces` is
  * appended (https://opentelemetry.io/docs/specs/otel/protocol/exporter/#endpoint-urls-for-otlphttp);
