@@ -62,3 +62,23 @@ export class ManualClock implements Clock {
     return this.timers.filter((t) => t.live).length;
   }
 }
+
+/**
+ * `call`'s result, or `'timeout'` when `ms` pass on `clock` first (the call is not stopped; its
+ * later result or error is dropped). The gateway's integration timeout and Lambda authorizers.
+ */
+export function withTimeout<T>(clock: Clock, ms: number, call: Promise<T>): Promise<T | 'timeout'> {
+  return new Promise((resolve, reject) => {
+    const timer = clock.setTimer(ms, () => resolve('timeout'));
+    call.then(
+      (r) => {
+        timer.cancel();
+        resolve(r);
+      },
+      (e: unknown) => {
+        timer.cancel();
+        reject(e);
+      },
+    );
+  });
+}

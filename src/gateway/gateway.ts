@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Clock } from '../core/clock.ts';
+import { type Clock, withTimeout } from '../core/clock.ts';
 import { isBatonError } from '../core/errors.ts';
 import type { FunctionRecord } from '../core/function-spec.ts';
 import { limits } from '../core/limits.ts';
@@ -299,19 +299,7 @@ export class Gateway {
   ): Promise<InvokeOutcome | 'timeout'> {
     const call = this.deps.invoke(route.functionName, ev, trace);
     if (route.integrationTimeoutMs === undefined) return call;
-    return new Promise((resolve, reject) => {
-      const timer = this.deps.clock.setTimer(route.integrationTimeoutMs!, () => resolve('timeout'));
-      call.then(
-        (r) => {
-          timer.cancel();
-          resolve(r);
-        },
-        (e: unknown) => {
-          timer.cancel();
-          reject(e);
-        },
-      );
-    });
+    return withTimeout(this.deps.clock, route.integrationTimeoutMs, call);
   }
 
   private send(

@@ -1,4 +1,4 @@
-import type { Clock } from '../core/clock.ts';
+import { type Clock, withTimeout } from '../core/clock.ts';
 import { isBatonError } from '../core/errors.ts';
 import { ANSWERS } from './answers.ts';
 import type { AuthResult, LambdaAuthSpec } from './auth.ts';
@@ -101,7 +101,11 @@ export class LambdaAuthorizers {
   private async call(spec: LambdaAuthSpec, event: Record<string, unknown>): Promise<Outcome> {
     let result: { payload: string; functionError?: string } | 'timeout';
     try {
-      result = await this.withTimeout(this.deps.invoke(spec.function, event));
+      result = await withTimeout(
+        this.deps.clock,
+        this.deps.timeoutMs ?? AUTHORIZER_TIMEOUT_MS,
+        this.deps.invoke(spec.function, event),
+      );
     } catch (e) {
       return { failed: `authorizer not invoked: ${isBatonError(e) ? e.code : 'internal error'}` };
     }
@@ -109,24 +113,6 @@ export class LambdaAuthorizers {
     if (result.functionError) return { failed: `authorizer failed: ${errorTypeOf(result.payload)}` };
     const response = parseAuthorizerResponse(result.payload, spec.enableSimpleResponses);
     return typeof response === 'string' ? { failed: `malformed authorizer response: ${response}` } : response;
-  }
-
-  private withTimeout<T>(call: Promise<T>): Promise<T | 'timeout'> {
-    return new Promise((resolve, reject) => {
-      const timer = this.deps.clock.setTimer(this.deps.timeoutMs ?? AUTHORIZER_TIMEOUT_MS, () =>
-        resolve('timeout'),
-      );
-      call.then(
-        (r) => {
-          timer.cancel();
-          resolve(r);
-        },
-        (e: unknown) => {
-          timer.cancel();
-          reject(e);
-        },
-      );
-    });
   }
 }
 

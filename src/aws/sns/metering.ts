@@ -1,4 +1,4 @@
-import { chunks64k } from '../../governance/costs/usage.ts';
+import { attributesBytes, chunks64k } from '../../governance/costs/usage.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -26,16 +26,6 @@ export function snsUsage(
 
 /** The message and its attributes (name, type, value), as SNS sizes a publish. */
 export function publicationBytes(p: Obj): number {
-  let n = typeof p.Message === 'string' ? Buffer.byteLength(p.Message) : 0;
-  const attrs = p.MessageAttributes;
-  if (typeof attrs !== 'object' || attrs === null) return n;
-  for (const [name, v] of Object.entries(attrs as Obj)) {
-    n += Buffer.byteLength(name);
-    if (typeof v !== 'object' || v === null) continue;
-    const a = v as Obj;
-    if (typeof a.DataType === 'string') n += Buffer.byteLength(a.DataType);
-    if (typeof a.StringValue === 'string') n += Buffer.byteLength(a.StringValue);
-    if (typeof a.BinaryValue === 'string') n += Buffer.byteLength(a.BinaryValue, 'base64');
-  }
-  return n;
+  const n = typeof p.Message === 'string' ? Buffer.byteLength(p.Message) : 0;
+  return n + attributesBytes(p.MessageAttributes);
 }

@@ -1,4 +1,4 @@
-import { chunks64k } from '../../governance/costs/usage.ts';
+import { attributesBytes, chunks64k } from '../../governance/costs/usage.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -38,16 +38,5 @@ function sumBytes(list: unknown): number {
 export function messageBytes(m: Obj): number {
   let n = typeof m.MessageBody === 'string' ? Buffer.byteLength(m.MessageBody) : 0;
   if (typeof m.Body === 'string') n += Buffer.byteLength(m.Body);
-  const attrs = m.MessageAttributes;
-  if (typeof attrs === 'object' && attrs !== null) {
-    for (const [name, v] of Object.entries(attrs as Obj)) {
-      n += Buffer.byteLength(name);
-      if (typeof v !== 'object' || v === null) continue;
-      const a = v as Obj;
-      if (typeof a.DataType === 'string') n += Buffer.byteLength(a.DataType);
-      if (typeof a.StringValue === 'string') n += Buffer.byteLength(a.StringValue);
-      if (typeof a.BinaryValue === 'string') n += Buffer.byteLength(a.BinaryValue, 'base64');
-    }
-  }
-  return n;
+  return n + attributesBytes(m.MessageAttributes);
 }

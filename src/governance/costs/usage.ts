@@ -68,6 +68,24 @@ export function chunks64k(bytes: number): number {
   return Math.max(1, Math.ceil(bytes / 65_536));
 }
 
+/**
+ * The bytes of SQS or SNS message attributes as both size a message: each attribute's name, data
+ * type and value (binary values decoded from base64).
+ */
+export function attributesBytes(attrs: unknown): number {
+  if (typeof attrs !== 'object' || attrs === null) return 0;
+  let n = 0;
+  for (const [name, v] of Object.entries(attrs as Record<string, unknown>)) {
+    n += Buffer.byteLength(name);
+    if (typeof v !== 'object' || v === null) continue;
+    const a = v as Record<string, unknown>;
+    if (typeof a.DataType === 'string') n += Buffer.byteLength(a.DataType);
+    if (typeof a.StringValue === 'string') n += Buffer.byteLength(a.StringValue);
+    if (typeof a.BinaryValue === 'string') n += Buffer.byteLength(a.BinaryValue, 'base64');
+  }
+  return n;
+}
+
 /** `YYYY-MM-DD` (UTC) of an epoch-ms time. */
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
